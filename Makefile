@@ -1,0 +1,44 @@
+# Quick start:  make run   (set up .venv, train LeNet on scikit-learn's bundled digits)
+#               make test  (set up .venv if needed, run the test suite)
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: install system-deps run test bench clean
+
+# the virtual environment, rebuilt when the requirements change
+$(STAMP): requirements.txt setup.py
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	$(PY) -m pip install -q --no-deps -e .
+	$(PY) -m pip install -q "pytest>=8,<10" "pytest-xdist>=3.5,<4"
+	touch $(STAMP)
+
+# graphviz (for keras.utils.plot_model) is a system package: install it
+# where we can (root with apt-get); elsewhere the code that needs it says how
+system-deps:
+	@command -v dot >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null) \
+	      || echo "[WARN] could not install graphviz; model graphs (plot_model) will be unavailable"; \
+	  else \
+	    echo "[WARN] graphviz's dot is missing: install it (apt-get install graphviz / brew install graphviz) for model graphs"; \
+	  fi; }
+
+install: $(STAMP) system-deps
+
+# the main job: LeNet on scikit-learn's 8x8 digits upscaled to 28x28 (no download)
+run: install
+	$(PY) experiments/2020-11-11-lenet/train.py --dataset digits --batch-size 32 --momentum 0.9 --verbose 2
+
+test: install
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+bench: install
+	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,0 +1,115 @@
+"""Back-propagation from scratch in NumPy (2020-10-10-multiclassification).
+
+Data: scikit-learn's bundled Iris (150 flowers, 4 features, 3 classes) or
+8x8 digits (1,797 images as 64 features, 10 classes); no download. 75/25
+split (seed 42, the diary's train_test_split convention); features z-scored with the training split's
+mean and standard deviation.
+Model: `pyimagesearch.nn.NeuralNetwork`, 4-25-25-3 for Iris (64-32-32-10 for
+digits): ReLU hidden layers, softmax output, cross-entropy, and the diary's
+rule delta_l = phi'(U_l) * (W_{l+1}^T delta_{l+1}), dL/dW_l = delta_l Y_{l-1}^T.
+Recipe (the diary's): AdaGrad, eta 0.01, mini-batch 8, 1000 epochs.
+Diary's result: train/test accuracy printed and curves kept (no figure).
+Measured here: see this folder's README.md.
+
+    python experiments/2020-10-10-multiclassification/train.py --dataset iris
+    python experiments/2020-10-10-multiclassification/train.py --dataset digits
+"""
+
+import sys
+
+from pyimagesearch import harness
+
+STUDY = "2020-10-10-multiclassification"
+HIDDEN = {"iris": (25, 25), "digits": (32, 32)}
+
+
+def hidden_sizes(text):
+    """`--hidden 25,25` -> (25, 25)."""
+    import argparse
+
+    try:
+        sizes = tuple(int(s) for s in text.split(",") if s.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected sizes like 25,25, got {text!r}")
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError(f"expected positive sizes like 25,25, got {text!r}")
+    return sizes
+
+
+@harness.entrypoint
+def main(argv=None):
+    parser = harness.study_parser(__doc__, epochs=1000, batch_size=8, dataset="iris",
+                                  dataset_help="iris or digits (both ship with scikit-learn)")
+    parser.add_argument("--hidden", type=hidden_sizes, default=None,
+                        help="hidden layer sizes (default 25,25 for iris, 32,32 for digits)")
+    parser.add_argument("--learning-rate", type=harness.positive_float, default=0.01,
+                        help="eta (default 0.01)")
+    parser.add_argument("--optimizer", choices=("adagrad", "sgd"), default="adagrad")
+    parser.add_argument("--activation", choices=("relu", "sigmoid"), default="relu",
+                        help="hidden activation (default relu)")
+    args = parser.parse_args(argv)
+    if args.dataset not in HIDDEN:
+        from pyimagesearch.errors import DatasetError
+
+        raise DatasetError(f"--dataset {args.dataset}: this study knows iris and digits")
+
+    import numpy as np
+    from sklearn.model_selection import train_test_split
+
+    from pyimagesearch.datasets import DIGIT_NAMES, load_iris
+    from pyimagesearch.nn import NeuralNetwork
+    from pyimagesearch.utils import track
+
+    with harness.Run(STUDY, args) as run:
+        # load the data as feature vectors
+        if args.dataset == "iris":
+            features, labels, class_names = load_iris()
+        else:
+            from sklearn.datasets import load_digits
+
+            digits = load_digits()
+            features, labels, class_names = digits.data, digits.target, DIGIT_NAMES
+        train_x, test_x, train_y, test_y = train_test_split(
+            features, labels, test_size=0.25, random_state=args.seed
+        )
+        # z-score every feature with the TRAINING split's statistics
+        mean, std = train_x.mean(axis=0), train_x.std(axis=0)
+        std[std == 0] = 1.0
+        train_x, test_x = (train_x - mean) / std, (test_x - mean) / std
+
+        # the network: features -> hidden layers -> one output per class
+        sizes = [features.shape[1], *(args.hidden or HIDDEN[args.dataset]), len(class_names)]
+        nn = NeuralNetwork(sizes, alpha=args.learning_rate, hidden_activation=args.activation,
+                           output_activation="softmax", optimizer=args.optimizer,
+                           seed=args.seed)
+        print(f"[INFO] training {nn} with {args.optimizer}, eta {args.learning_rate}, "
+              f"batch {args.batch_size}, {args.epochs} epochs...")
+
+        # train one epoch at a time so that the test curve is kept too
+        history = {"loss": [], "val_loss": [], "accuracy": [], "val_accuracy": []}
+        accuracy = lambda x, y: float((nn.predict(x).argmax(axis=1) == y).mean())  # noqa: E731
+        for epoch in track(range(args.epochs), label="[INFO] epochs", verbose=args.verbose == 1):
+            nn.fit(train_x, train_y, epochs=1, batch_size=args.batch_size, verbose=0)
+            history["loss"].append(nn.history["loss"][-1])
+            history["val_loss"].append(nn.calculate_loss(test_x, test_y))
+            history["accuracy"].append(accuracy(train_x, train_y))
+            history["val_accuracy"].append(accuracy(test_x, test_y))
+            if args.verbose == 2 and (epoch == 0 or (epoch + 1) % 100 == 0):
+                print(f"[INFO] epoch={epoch + 1}, loss={history['loss'][-1]:.5f}, "
+                      f"val_loss={history['val_loss'][-1]:.5f}")
+
+        # evaluate: train and test accuracy, the report, the loss curves
+        print(f"[INFO] train accuracy: {history['accuracy'][-1]:.4f}, "
+              f"test accuracy: {history['val_accuracy'][-1]:.4f}")
+        report = run.save_report(test_y, nn.predict(test_x), class_names)
+        run.save_history(history, title=f"NumPy {nn!r} on {args.dataset}")
+        np.savez(run.path("model.npz"), sizes=np.array(sizes), mean=mean, std=std,
+                 **{f"W{i}": w for i, w in enumerate(nn.W)},
+                 **{f"b{i}": b for i, b in enumerate(nn.b)})
+        run.record(args.dataset, "train_accuracy", history["accuracy"][-1])
+        run.record(args.dataset, "accuracy", report["accuracy"])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

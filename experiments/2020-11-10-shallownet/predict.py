@@ -1,0 +1,111 @@
+"""Label random images with a saved ShallowNet (2020-11-10-first-CNN-shallownet).
+
+Loads the `model.keras` that `train.py` saved (and the `class_names.json`
+beside it), labels `--count` random images of the data set and writes each
+one, annotated with its predicted label and probability, to the output
+folder. No display is needed; `--show` also opens each image in a window.
+
+    python experiments/2020-11-10-shallownet/predict.py --dataset animals \
+        --model outputs/2020-11-10-shallownet/<run>/model.keras
+"""
+
+import json
+import sys
+from pathlib import Path
+
+from pyimagesearch import harness
+from pyimagesearch.errors import DatasetError
+from pyimagesearch.errors import PyImageSearchError
+
+STUDY = "2020-11-10-shallownet-predict"
+
+
+def load_class_names(model_path, labels_path, dataset):
+    """Class names from `--labels`, else the training run's class_names.json."""
+    path = Path(labels_path) if labels_path else Path(model_path).with_name("class_names.json")
+    if path.is_file():
+        names = json.loads(path.read_text())
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise DatasetError(f"{path} must hold a JSON list of class names")
+        return names
+    if labels_path:
+        raise DatasetError(f"--labels {labels_path}: no such file")
+    # the training run sorted the class folders' names (LabelEncoder)
+    return sorted(p.name for p in Path(dataset).iterdir() if p.is_dir())
+
+
+@harness.entrypoint
+def main(argv=None):
+    parser = harness.study_parser(__doc__)
+    parser.add_argument("-m", "--model", required=True, help="the trained model (.keras)")
+    parser.add_argument("--labels", default=None,
+                        help="JSON list of class names (default: class_names.json beside the model)")
+    parser.add_argument("-n", "--count", type=int, default=10, help="images to label (default 10)")
+    parser.add_argument("--show", action="store_true", help="also display each image")
+    args = parser.parse_args(argv)
+    dataset = harness.resolve_dataset(args.dataset)
+    model_path = Path(args.model)
+    if not model_path.is_file():
+        raise DatasetError(f"--model {model_path}: no such file (train.py writes model.keras)")
+    if model_path.suffix != ".keras":
+        raise DatasetError(f"--model {model_path}: expected a Keras 3 .keras file")
+    if args.count < 1:
+        raise DatasetError(f"--count must be at least 1, got {args.count}")
+
+    import cv2
+    import keras
+    import numpy as np
+
+    from pyimagesearch.datasets import SimpleDatasetLoader, list_images
+    from pyimagesearch.preprocessing import ImageToArrayPreprocessor, SimplePreprocessor
+
+    with harness.Run(STUDY, args) as run:
+        class_names = load_class_names(model_path, args.labels, dataset)
+
+        # sample the images at random (seeded: the same images for the same --seed)
+        paths = list_images(dataset)
+        rng = np.random.default_rng(args.seed)
+        paths = [paths[i] for i in rng.choice(len(paths), min(args.count, len(paths)), replace=False)]
+
+        # preprocess them exactly as train.py did
+        print("[INFO] loading model and images...")
+        model = keras.saving.load_model(model_path)
+        if model.output_shape[-1] != len(class_names):
+            raise DatasetError(
+                f"the model predicts {model.output_shape[-1]} classes but {len(class_names)} "
+                f"class names were found ({class_names}); pass --labels"
+            )
+        loader = SimpleDatasetLoader([SimplePreprocessor(32, 32), ImageToArrayPreprocessor()])
+        data, _ = loader.load(paths, verbose=0)
+        probabilities = model.predict(data.astype("float32") / 255.0, batch_size=32, verbose=0)
+
+        # annotate each original image with its label and write it out
+        rows = []
+        for i, (path, probs) in enumerate(zip(paths, probabilities), 1):
+            label = class_names[int(np.argmax(probs))]
+            image = cv2.imread(path)
+            text = f"{label}: {probs.max():.2f}"
+            cv2.putText(image, text, (10, 30), cv2.FONT_HERSHEY_SIMPLEX, 0.7, (0, 0, 0), 3)
+            cv2.putText(image, text, (10, 30), cv2.FONT_HERSHEY_SIMPLEX, 0.7, (0, 255, 0), 2)
+            out = run.path(f"prediction_{i:02d}_{label}.jpg")
+            cv2.imwrite(str(out), image)
+            rows.append({"image": path, "label": label, "probability": float(probs.max()),
+                         "true_folder": Path(path).parent.name, "written": out.name})
+            print(f"[INFO] {path}: {text}")
+            if args.show:
+                try:
+                    cv2.imshow("Image", image)
+                    cv2.waitKey(0)
+                except cv2.error:
+                    raise PyImageSearchError(
+                        "--show needs an OpenCV build with a GUI (this one is headless); "
+                        f"open the images in {run.output_dir} instead"
+                    ) from None
+        run.save_json("predictions.json", rows)
+        agree = np.mean([r["label"] == r["true_folder"] for r in rows])
+        print(f"[INFO] {agree:.0%} of the labels match the image's folder")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""LeNet on MNIST (2020-11-11-LeNet-implementation).
+
+Data: MNIST 28x28x1 (60,000 train / 10,000 test): `--dataset mnist` reads
+$DATASETS_DIR/mnist/mnist.npz (or datasets/mnist/mnist.npz) when present and
+otherwise downloads it through Keras, `--dataset PATH/mnist.npz` reads that
+file, and
+`--dataset digits` uses scikit-learn's bundled 8x8 digits upscaled to 28x28
+(no download; 75/25 split, seed 42).
+Model: LeNet (CONV 20 5x5 => POOL => CONV 50 5x5 => POOL => FC 500 => softmax).
+Recipe (the diary's): SGD, learning rate 0.01, batch 128, 20 epochs.
+Diary's result: ~0.98 test accuracy on MNIST (the book's figure).
+Measured here: see this folder's README.md.
+
+    python experiments/2020-11-11-lenet/train.py --dataset digits
+    python experiments/2020-11-11-lenet/train.py --dataset PATH/mnist.npz \
+        --momentum 0.9 --nesterov
+"""
+
+import sys
+
+from pyimagesearch import harness
+
+STUDY = "2020-11-11-lenet"
+
+
+@harness.entrypoint
+def main(argv=None):
+    parser = harness.study_parser(
+        __doc__, epochs=20, batch_size=128, dataset="mnist",
+        dataset_help="mnist (local copy or download), digits (bundled with "
+        "scikit-learn) or the path of a Keras-layout mnist.npz (default: mnist)",
+    )
+    parser.add_argument("--learning-rate", type=harness.positive_float, default=0.01,
+                        help="SGD learning rate (default 0.01)")
+    parser.add_argument("--momentum", type=float, default=0.0,
+                        help="SGD momentum (default 0.0, the diary's plain SGD)")
+    parser.add_argument("--nesterov", action="store_true", help="Nesterov momentum")
+    args = parser.parse_args(argv)
+    source = harness.resolve_dataset(args.dataset, builtin=("mnist", "digits"))
+    data_name = "digits" if source == "digits" else "mnist"
+
+    import keras
+    import numpy as np
+    from sklearn.model_selection import train_test_split
+
+    from pyimagesearch.datasets import DIGIT_NAMES, load_digits, load_mnist
+    from pyimagesearch.nn.conv import LeNet
+
+    with harness.Run(STUDY, args) as run:
+        # load the data: uint8 28x28 digits, scaled to [0, 1] below
+        print(f"[INFO] loading {source}...")
+        if source == "digits":
+            images, labels = load_digits(28)
+            train_x, test_x, train_y, test_y = train_test_split(
+                images, labels, test_size=0.25, stratify=labels, random_state=args.seed
+            )
+        else:
+            (train_x, train_y), (test_x, test_y) = load_mnist(
+                None if source == "mnist" else source
+            )
+        # add the channel axis where the image data format wants it
+        axis = 1 if keras.config.image_data_format() == "channels_first" else -1
+        train_x = np.expand_dims(train_x.astype("float32") / 255.0, axis)
+        test_x = np.expand_dims(test_x.astype("float32") / 255.0, axis)
+        train_y = keras.utils.to_categorical(train_y, 10)
+        test_y = keras.utils.to_categorical(test_y, 10)
+        print(f"[INFO] {len(train_x)} training and {len(test_x)} test images")
+
+        # build and compile LeNet
+        with run.strategy.scope():
+            model = LeNet.build(width=28, height=28, depth=1, classes=10)
+            optimizer = keras.optimizers.SGD(
+                learning_rate=args.learning_rate, momentum=args.momentum,
+                nesterov=args.nesterov,
+            )
+            model.compile(loss="categorical_crossentropy", optimizer=optimizer,
+                          metrics=["accuracy"])
+
+        # train the network
+        print("[INFO] training network...")
+        history = model.fit(
+            train_x, train_y, validation_data=(test_x, test_y),
+            batch_size=args.batch_size, epochs=args.epochs, verbose=args.verbose,
+        )
+
+        # evaluate the network
+        print("[INFO] evaluating network...")
+        predictions = model.predict(test_x, batch_size=args.batch_size, verbose=0)
+        report = run.save_report(test_y, predictions, DIGIT_NAMES)
+        run.save_history(history, title=f"LeNet on {data_name}")
+        run.save_model(model)
+        run.record(data_name, "accuracy", report["accuracy"])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

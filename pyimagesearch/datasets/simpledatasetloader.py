@@ -1,0 +1,126 @@
+"""Load a folder of images into memory, label = parent folder's name."""
+
+import os
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from pyimagesearch.errors import DatasetError
+from pyimagesearch.utils.progress import progress_bar
+
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".ppm", ".pgm")
+
+
+def list_images(base_path, extensions=IMAGE_EXTENSIONS):
+    """Sorted paths of the image files below `base_path` (any depth).
+
+    Raises:
+        DatasetError: the folder does not exist or holds no image files.
+
+    Example:
+
+    >>> paths = list_images("datasets/animals")  # doctest: +SKIP
+    >>> paths[0]  # doctest: +SKIP
+    'datasets/animals/cats/cats_00001.jpg'
+    """
+    base = Path(base_path)
+    if not base.is_dir():
+        raise DatasetError(f"image folder {base} does not exist (or is not a folder)")
+    paths = sorted(
+        str(p) for p in base.rglob("*")
+        if p.suffix.lower() in extensions and p.is_file()
+    )
+    if not paths:
+        raise DatasetError(
+            f"image folder {base} holds no image files ({', '.join(extensions)}); "
+            "expected <folder>/<class>/<image>"
+        )
+    return paths
+
+
+class SimpleDatasetLoader:
+    """The book's loader: read images, apply preprocessors, label by folder.
+
+    Images are decoded by OpenCV (BGR) on several threads (OpenCV releases
+    the GIL), in the order of `image_paths`. A file that is not a readable
+    image is skipped; one warning at the end counts them.
+
+    Args:
+        preprocessors: objects with a `preprocess(image)` method, applied in
+            order to every image.
+        workers: decoding threads (default: the number of CPU cores).
+
+    Example:
+
+    >>> from pyimagesearch.preprocessing import SimplePreprocessor
+    >>> sdl = SimpleDatasetLoader(preprocessors=[SimplePreprocessor(32, 32)])
+    >>> data, labels = sdl.load(list_images("datasets/animals"), verbose=1)  # doctest: +SKIP
+    """
+
+    def __init__(self, preprocessors=None, workers=None):
+        self.preprocessors = list(preprocessors or [])
+        for p in self.preprocessors:
+            if not callable(getattr(p, "preprocess", None)):
+                raise ValueError(
+                    f"every preprocessor needs a `preprocess(image)` method. Received: {p!r}"
+                )
+        if workers is not None and int(workers) < 1:
+            raise ValueError(f"`workers` must be >= 1. Received: workers={workers}")
+        self.workers = int(workers or os.cpu_count() or 1)
+
+    def _load_one(self, path):
+        image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+        if image is None:
+            return None
+        for p in self.preprocessors:
+            image = p.preprocess(image)
+        return image
+
+    def load(self, image_paths, verbose=-1):
+        """Load `image_paths`; returns `(data, labels)` as NumPy arrays.
+
+        Args:
+            image_paths: paths like ``<root>/<class>/<file>``.
+            verbose: > 0 shows a progress bar (the book printed a line every
+                `verbose` images); <= 0 is silent.
+
+        Raises:
+            DatasetError: no image could be read.
+        """
+        image_paths = [str(p) for p in image_paths]
+        if not image_paths:
+            raise DatasetError("no image paths to load: the list is empty")
+        data, labels, skipped = [], [], []
+        bar = progress_bar(len(image_paths), "[INFO] loading images", verbose > 0)
+        with ThreadPoolExecutor(self.workers) as pool:
+            for i, (path, image) in enumerate(
+                zip(image_paths, pool.map(self._load_one, image_paths)), 1
+            ):
+                if image is None:
+                    skipped.append(path)
+                else:
+                    data.append(image)
+                    labels.append(Path(path).parent.name)
+                bar.update(i)
+        bar.finish()
+        if skipped:
+            warnings.warn(
+                f"skipped {len(skipped)} of {len(image_paths)} files that are not "
+                f"readable images (first: {skipped[0]})",
+                stacklevel=2,
+            )
+        if not data:
+            raise DatasetError(
+                f"none of the {len(image_paths)} files could be read as an image "
+                f"(first: {image_paths[0]})"
+            )
+        shapes = {np.shape(d) for d in data}
+        if len(shapes) > 1:
+            raise DatasetError(
+                f"images have different shapes {sorted(shapes)[:3]}...; add a resizing "
+                "preprocessor (e.g. SimplePreprocessor) so they can be stacked"
+            )
+        return np.array(data), np.array(labels)

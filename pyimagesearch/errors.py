@@ -1,0 +1,24 @@
+"""Errors that a user can fix: study scripts print them as one line and exit 2."""
+
+
+class PyImageSearchError(Exception):
+    """A problem with the user's input (a path, a name, a file).
+
+    Study scripts wrapped by `pyimagesearch.harness.entrypoint` print the
+    message on one line (``error: ...``) and exit with status 2, without a
+    traceback. Library code raises the more specific subclasses below.
+    """
+
+    exit_code = 2
+
+
+class DatasetError(PyImageSearchError, ValueError):
+    """A data set is missing, empty, unreadable or of the wrong layout."""
+
+
+class OutputExistsError(PyImageSearchError, FileExistsError):
+    """Writing would overwrite something that already exists."""
+
+
+class MissingDependencyError(PyImageSearchError, RuntimeError):
+    """An optional system tool (e.g. graphviz's ``dot``) is not installed."""

@@ -1,0 +1,1 @@
+from pyimagesearch.nn.neuralnetwork import NeuralNetwork

@@ -1,0 +1,3 @@
+from pyimagesearch.nn.conv.lenet import LeNet
+from pyimagesearch.nn.conv.minivggnet import MiniVGGNet
+from pyimagesearch.nn.conv.shallownet import ShallowNet

@@ -1,0 +1,5 @@
+from pyimagesearch.utils.plotting import plot_history
+from pyimagesearch.utils.progress import progress_bar
+from pyimagesearch.utils.progress import track
+from pyimagesearch.utils.ranked import rank5_accuracy
+from pyimagesearch.utils.reports import classification_report

@@ -1,0 +1,83 @@
+"""Shared fixtures: small generated data, study scripts loaded as modules."""
+
+import importlib.util
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+CLASSES = ("cats", "dogs", "panda")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_outputs(tmp_path, monkeypatch):
+    """Runs in tests write their results.csv under tmp, never in outputs/."""
+    monkeypatch.setenv("PYIMAGESEARCH_OUTPUTS", str(tmp_path / "outputs"))
+
+
+@pytest.fixture
+def no_datasets_dir(tmp_path, monkeypatch):
+    """An empty DATASETS_DIR, so names resolve to nothing."""
+    empty = tmp_path / "no-datasets"
+    empty.mkdir()
+    monkeypatch.setenv("DATASETS_DIR", str(empty))
+    return empty
+
+
+def make_image_folder(root, per_class=6, size=(40, 48), classes=CLASSES, seed=0):
+    """`root/<class>/<n>.jpg`: colour images whose mean differs by class."""
+    rng = np.random.default_rng(seed)
+    for c, name in enumerate(classes):
+        folder = Path(root) / name
+        folder.mkdir(parents=True, exist_ok=True)
+        for i in range(per_class):
+            image = rng.integers(0, 60, size=(*size, 3), dtype=np.uint8)
+            image[..., c % 3] += np.uint8(150)  # a strong per-class colour
+            cv2.imwrite(str(folder / f"{name}_{i:03d}.jpg"), image)
+    return Path(root)
+
+
+@pytest.fixture
+def image_folder(tmp_path):
+    return make_image_folder(tmp_path / "animals")
+
+
+@pytest.fixture
+def tiny_mnist(tmp_path):
+    """A Keras-layout mnist.npz with 40 train and 20 test images."""
+    rng = np.random.default_rng(0)
+    path = tmp_path / "mnist.npz"
+    np.savez(
+        path,
+        x_train=rng.integers(0, 256, (40, 28, 28), dtype=np.uint8),
+        y_train=np.arange(40) % 10,
+        x_test=rng.integers(0, 256, (20, 28, 28), dtype=np.uint8),
+        y_test=np.arange(20) % 10,
+    )
+    return path
+
+
+def load_script(study, script):
+    """Import `experiments/<study>/<script>.py` as a module (for `main([...])`)."""
+    path = ROOT / "experiments" / study / f"{script}.py"
+    name = f"study_{study.replace('-', '_')}_{script}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def datasets_dir():
+    """The real data sets' folder from $DATASETS_DIR, or skip the test."""
+    value = os.environ.get("DATASETS_DIR")
+    if not value or not Path(value).is_dir():
+        pytest.skip("DATASETS_DIR is not set (real-data test)")
+    return Path(value)

@@ -1,0 +1,78 @@
+import keras
+import numpy as np
+import pytest
+
+from pyimagesearch.nn.conv import LeNet, MiniVGGNet, ShallowNet
+
+BUILDERS = {
+    "shallownet": lambda *a: ShallowNet.build(*a),
+    "lenet": lambda *a: LeNet.build(*a),
+    "minivggnet": lambda *a: MiniVGGNet.build(*a),
+    "minivggnet_nobn": lambda *a: MiniVGGNet.build(*a, batch_norm=False),
+}
+
+
+@pytest.fixture
+def channels_first():
+    keras.config.set_image_data_format("channels_first")
+    yield
+    keras.config.set_image_data_format("channels_last")
+
+
+@pytest.mark.parametrize("name", sorted(BUILDERS))
+def test_channels_last_output_shape(name):
+    model = BUILDERS[name](16, 12, 3, 5)
+    assert model.input_shape == (None, 12, 16, 3)
+    out = model.predict(np.zeros((2, 12, 16, 3), "float32"), verbose=0)
+    assert out.shape == (2, 5)
+    np.testing.assert_allclose(out.sum(axis=1), 1.0, rtol=1e-5)
+    assert len({layer.name for layer in model.layers}) == len(model.layers)
+
+
+@pytest.mark.parametrize("name", sorted(BUILDERS))
+def test_channels_first_is_honoured(name, channels_first):
+    # TF on CPU cannot run NCHW convolutions: check the graph, not a forward pass
+    model = BUILDERS[name](16, 12, 1, 4)
+    assert model.input_shape == (None, 1, 12, 16)
+    assert model.output_shape == (None, 4)
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.BatchNormalization) and "conv" in layer.name:
+            assert layer.axis in (1, [1])
+
+
+def test_minivggnet_batch_norm_switch():
+    with_bn = MiniVGGNet.build(32, 32, 3, 10)
+    without = MiniVGGNet.build(32, 32, 3, 10, batch_norm=False)
+    count = lambda m: sum(isinstance(l, keras.layers.BatchNormalization) for l in m.layers)  # noqa: E731
+    assert (count(with_bn), count(without)) == (5, 0)
+    assert [l.axis for l in with_bn.layers if isinstance(l, keras.layers.BatchNormalization)][0] in (-1, 3, [3], [-1])
+
+
+def test_lenet_layers_match_the_book():
+    model = LeNet.build(28, 28, 1, 10)
+    convs = [l for l in model.layers if isinstance(l, keras.layers.Conv2D)]
+    assert [(c.filters, c.kernel_size, c.padding) for c in convs] == [
+        (20, (5, 5), "same"), (50, (5, 5), "same")]
+    assert model.get_layer("fc1").units == 500
+    assert model.count_params() == 1_256_080
+
+
+def test_softmax_stays_float32_under_mixed_precision():
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    try:
+        model = ShallowNet.build(8, 8, 3, 3)
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    assert model.get_layer("predictions").dtype_policy.compute_dtype == "float32"
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(width=0, height=8, depth=3, classes=3), "width"),
+    (dict(width=8, height=8.5, depth=3, classes=3), "height"),
+    (dict(width=8, height=8, depth=3, classes=1), "classes"),
+])
+def test_bad_arguments_name_what_was_received(kwargs, match):
+    with pytest.raises(ValueError, match=f"Received: {match}"):
+        LeNet.build(**kwargs)
+    with pytest.raises(ValueError, match="batch_norm"):
+        MiniVGGNet.build(8, 8, 3, 3, batch_norm="yes")
