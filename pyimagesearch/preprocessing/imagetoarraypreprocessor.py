@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from pyimagesearch.preprocessing.checks import check_image
+
 _DATA_FORMATS = ("channels_last", "channels_first")
 
 
@@ -43,16 +45,7 @@ class ImageToArrayPreprocessor:
 
     def preprocess(self, image):
         """Returns `image` as a float32 array, `(H, W, C)` or `(C, H, W)`."""
-        if not isinstance(image, np.ndarray) or image.ndim not in (2, 3):
-            described = (
-                f"array of shape {image.shape}"
-                if isinstance(image, np.ndarray)
-                else type(image).__name__
-            )
-            raise ValueError(
-                "`image` must be a 2-D (grayscale) or 3-D (H, W, C) NumPy "
-                f"array. Received: {described}"
-            )
+        check_image(image, allow_empty=True)
         array = np.asarray(image, dtype=np.float32)
         # A grayscale image gets an explicit single channel.
         if array.ndim == 2:

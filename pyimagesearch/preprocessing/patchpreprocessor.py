@@ -2,6 +2,9 @@
 
 import numpy as np
 
+from pyimagesearch.preprocessing.checks import check_image
+from pyimagesearch.preprocessing.checks import check_size
+
 
 class PatchPreprocessor:
     """Extracts a random `(height, width)` crop from an image.
@@ -29,16 +32,7 @@ class PatchPreprocessor:
     """
 
     def __init__(self, width, height, seed=None):
-        for name, value in (("width", width), ("height", height)):
-            if (
-                not isinstance(value, (int, np.integer))
-                or isinstance(value, bool)
-                or value < 1
-            ):
-                raise ValueError(
-                    f"`{name}` must be a positive integer. "
-                    f"Received: width={width!r}, height={height!r}"
-                )
+        width, height = check_size(width, height)
         if seed is not None and (
             not isinstance(seed, (int, np.integer))
             or isinstance(seed, bool)
@@ -55,17 +49,7 @@ class PatchPreprocessor:
 
     def preprocess(self, image):
         """Returns a random `(height, width[, channels])` patch of `image`."""
-        if not isinstance(image, np.ndarray) or image.ndim not in (2, 3):
-            described = (
-                f"array of shape {image.shape}"
-                if isinstance(image, np.ndarray)
-                else type(image).__name__
-            )
-            raise ValueError(
-                "`image` must be a 2-D (grayscale) or 3-D (H, W, C) NumPy "
-                f"array. Received: {described}"
-            )
-        (h, w) = image.shape[:2]
+        (h, w) = check_image(image, allow_empty=True)
         if h < self.height or w < self.width:
             raise ValueError(
                 f"`image` ({h}x{w}, HxW) is smaller than the patch "

@@ -3,6 +3,10 @@
 import cv2
 import numpy as np
 
+from pyimagesearch.preprocessing.checks import check_image
+from pyimagesearch.preprocessing.checks import check_inter
+from pyimagesearch.preprocessing.checks import check_size
+
 
 class SimplePreprocessor:
     """Resizes an image to `(height, width)`, ignoring the aspect ratio.
@@ -27,39 +31,15 @@ class SimplePreprocessor:
     """
 
     def __init__(self, width, height, inter=cv2.INTER_AREA):
-        for name, value in (("width", width), ("height", height)):
-            if (
-                not isinstance(value, (int, np.integer))
-                or isinstance(value, bool)
-                or value < 1
-            ):
-                raise ValueError(
-                    f"`{name}` must be a positive integer. "
-                    f"Received: width={width!r}, height={height!r}"
-                )
-        if not isinstance(inter, (int, np.integer)) or isinstance(inter, bool):
-            raise ValueError(
-                f"`inter` must be an OpenCV interpolation flag (an int). "
-                f"Received: inter={inter!r}"
-            )
+        width, height = check_size(width, height)
+        inter = check_inter(inter)
         self.width = int(width)
         self.height = int(height)
         self.inter = int(inter)
 
     def preprocess(self, image):
         """Returns `image` resized to `(height, width[, channels])`."""
-        if not isinstance(image, np.ndarray) or image.ndim not in (2, 3):
-            described = (
-                f"array of shape {image.shape}"
-                if isinstance(image, np.ndarray)
-                else type(image).__name__
-            )
-            raise ValueError(
-                "`image` must be a 2-D (grayscale) or 3-D (H, W, C) NumPy "
-                f"array. Received: {described}"
-            )
-        if image.shape[0] == 0 or image.shape[1] == 0:
-            raise ValueError(f"`image` is empty. Received: shape {image.shape}")
+        check_image(image)
         resized = cv2.resize(
             image, (self.width, self.height), interpolation=self.inter
         )
