@@ -1,0 +1,3 @@
+from pyimagesearch.callbacks.trainingmonitor import LearningRateLogger
+from pyimagesearch.callbacks.trainingmonitor import TrainingMonitor
+from pyimagesearch.callbacks.trainingmonitor import current_learning_rate

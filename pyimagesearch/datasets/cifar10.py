@@ -1,0 +1,220 @@
+"""CIFAR-10: 60,000 32x32 colour images in 10 classes (Krizhevsky, 2009).
+
+`load_cifar10(path)` reads three layouts and always returns what Keras' own
+`keras.datasets.cifar10.load_data()` returns on channels_last, except that the
+labels are a flat int64 vector:
+
+- a folder of PNG files, ``DIR/{train,test}/<class>/*.png`` (the class index
+  is the position of ``<class>`` in `CIFAR10_CLASSES`); the files are decoded
+  by several threads at once;
+- the official python batches, ``cifar-10-batches-py/`` (``data_batch_1`` ..
+  ``data_batch_5`` and ``test_batch``: pickled dicts with ``b"data"``, a
+  uint8 ``(N, 3072)`` array of R, G then B planes, and ``b"labels"``), or a
+  folder that holds ``cifar-10-batches-py/``;
+- `None`: Keras' download (cached in ``~/.keras/datasets``).
+"""
+
+import os
+import pickle
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from pyimagesearch.errors import DatasetError
+from pyimagesearch.utils.progress import progress_bar
+
+# the order of Keras' loader (and of the official batches.meta)
+CIFAR10_CLASSES = ["airplane", "automobile", "bird", "cat", "deer",
+                   "dog", "frog", "horse", "ship", "truck"]
+BATCH_FOLDER = "cifar-10-batches-py"
+TRAIN_BATCHES = tuple(f"data_batch_{i}" for i in range(1, 6))
+TEST_BATCH = "test_batch"
+IMAGE_SHAPE = (32, 32, 3)
+
+
+def load_cifar10(path=None, workers=None, verbose=1):
+    """CIFAR-10 as `((x_train, y_train), (x_test, y_test))`.
+
+    Args:
+        path: a folder in the PNG layout ``{train,test}/<class>/*.png``, the
+            ``cifar-10-batches-py`` folder (or one that contains it), or
+            `None` to download through `keras.datasets.cifar10`.
+        workers: threads that decode PNG files (default: the CPU count,
+            at least 4). OpenCV releases the GIL while decoding.
+        verbose: show a progress bar while decoding PNG files.
+
+    Returns:
+        uint8 images of shape `(N, 32, 32, 3)` in RGB order (as Keras' loader
+        on channels_last) and int64 labels of shape `(N,)`.
+
+    Raises:
+        DatasetError: the folder is missing or in none of these layouts, a
+            split, class folder or batch file is missing or unknown, an image
+            is unreadable or not 32x32, or the download failed (offline).
+
+    Example:
+
+    >>> (x_train, y_train), (x_test, y_test) = load_cifar10("datasets/cifar10")
+    >>> x_train.shape[1:], x_train.dtype, CIFAR10_CLASSES[y_train[0]]
+    ((32, 32, 3), dtype('uint8'), 'airplane')
+    """
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
+                                or workers < 1):
+        raise ValueError(f"`workers` must be None or a positive integer. Received: "
+                         f"workers={workers!r}")
+    if path is None:
+        return _download()
+    path = Path(path).expanduser()
+    if not path.exists():
+        raise DatasetError(f"CIFAR-10 folder {path} does not exist; pass --dataset PATH")
+    if not path.is_dir():
+        raise DatasetError(
+            f"{path} is a file; CIFAR-10 is read from a folder: {{train,test}}/<class>/*.png "
+            f"or {BATCH_FOLDER}/"
+        )
+    if (path / BATCH_FOLDER).is_dir():
+        return _load_batches(path / BATCH_FOLDER)
+    if any((path / name).exists() for name in (*TRAIN_BATCHES, TEST_BATCH)):
+        return _load_batches(path)
+    if (path / "train").is_dir() or (path / "test").is_dir():
+        return _load_png_folder(path, workers, verbose)
+    raise DatasetError(
+        f"{path} is not a CIFAR-10 folder: expected train/ and test/ folders of "
+        f"<class>/*.png, or the python batches ({BATCH_FOLDER}/data_batch_1..5, test_batch)"
+    )
+
+
+# ---------------------------------------------------------------------------
+# Keras' download
+# ---------------------------------------------------------------------------
+def _download():
+    import keras
+
+    try:
+        (x_train, y_train), (x_test, y_test) = keras.datasets.cifar10.load_data()
+    except Exception as error:  # urllib/HTTP/OS errors: offline
+        reason = " ".join(str(error).split())[:160]
+        raise DatasetError(
+            f"could not download CIFAR-10 ({type(error).__name__}: {reason}); "
+            "pass --dataset PATH (a {train,test}/<class>/*.png folder or cifar-10-batches-py/)"
+        ) from None
+    if x_train.shape[1:] == (3, 32, 32):  # Keras returns channels_first when so configured
+        x_train = x_train.transpose(0, 2, 3, 1)
+        x_test = x_test.transpose(0, 2, 3, 1)
+    return ((np.ascontiguousarray(x_train), y_train.reshape(-1).astype(np.int64)),
+            (np.ascontiguousarray(x_test), y_test.reshape(-1).astype(np.int64)))
+
+
+# ---------------------------------------------------------------------------
+# the official python batches
+# ---------------------------------------------------------------------------
+def _load_batches(folder):
+    missing = [name for name in (*TRAIN_BATCHES, TEST_BATCH) if not (folder / name).is_file()]
+    if missing:
+        raise DatasetError(
+            f"CIFAR-10 batches in {folder} are incomplete: missing {', '.join(missing)}"
+        )
+    train = [_read_batch(folder / name) for name in TRAIN_BATCHES]
+    x_train = np.concatenate([x for x, _ in train])
+    y_train = np.concatenate([y for _, y in train])
+    x_test, y_test = _read_batch(folder / TEST_BATCH)
+    return (x_train, y_train), (x_test, y_test)
+
+
+def _read_batch(path):
+    # the official format is a pickle: only open batch files you trust
+    try:
+        with open(path, "rb") as f:
+            batch = pickle.load(f, encoding="bytes")
+    except Exception as error:
+        raise DatasetError(
+            f"{path} is not a readable CIFAR-10 batch ({type(error).__name__})"
+        ) from None
+    if not isinstance(batch, dict):
+        raise DatasetError(f"{path} is not a CIFAR-10 batch: expected a dict, "
+                           f"found {type(batch).__name__}")
+    batch = {k.decode() if isinstance(k, bytes) else k: v for k, v in batch.items()}
+    if "data" not in batch or "labels" not in batch:
+        raise DatasetError(
+            f"{path} is not a CIFAR-10 batch: it lacks b'data' or b'labels' "
+            f"(has {', '.join(map(str, batch)) or 'nothing'})"
+        )
+    data = np.asarray(batch["data"])
+    labels = np.asarray(batch["labels"]).reshape(-1)
+    if data.ndim != 2 or data.shape[1] != 3072 or len(labels) != len(data):
+        raise DatasetError(
+            f"{path}: expected data of shape (N, 3072) and N labels, found data "
+            f"{data.shape} and {len(labels)} labels"
+        )
+    if len(labels) and (labels.min() < 0 or labels.max() >= len(CIFAR10_CLASSES)):
+        raise DatasetError(f"{path}: labels outside 0..9 "
+                           f"(from {labels.min()} to {labels.max()})")
+    # each row holds the red, green then blue 32x32 planes
+    images = data.astype(np.uint8).reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
+    return np.ascontiguousarray(images), labels.astype(np.int64)
+
+
+# ---------------------------------------------------------------------------
+# a folder of PNG files
+# ---------------------------------------------------------------------------
+def _load_png_folder(root, workers, verbose):
+    for split in ("train", "test"):
+        if not (root / split).is_dir():
+            raise DatasetError(
+                f"CIFAR-10 folder {root} has no {split}/ folder; expected "
+                f"{root}/{{train,test}}/<class>/*.png"
+            )
+    return (_load_png_split(root / "train", workers, verbose),
+            _load_png_split(root / "test", workers, verbose))
+
+
+def _list_png_split(folder):
+    paths, labels = [], []
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        if not entry.is_dir():
+            raise DatasetError(
+                f"{entry} is a file; {folder} must hold one folder per class "
+                f"({', '.join(CIFAR10_CLASSES)})"
+            )
+        if entry.name not in CIFAR10_CLASSES:
+            raise DatasetError(
+                f"unknown CIFAR-10 class folder {entry}; the classes are "
+                f"{', '.join(CIFAR10_CLASSES)}"
+            )
+        files = sorted(p for p in entry.iterdir()
+                       if p.suffix.lower() == ".png" and not p.name.startswith("."))
+        paths.extend(files)
+        labels.extend([CIFAR10_CLASSES.index(entry.name)] * len(files))
+    if not paths:
+        raise DatasetError(f"{folder} holds no PNG files in <class>/*.png")
+    return paths, np.asarray(labels, dtype=np.int64)
+
+
+def _read_png(path):
+    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    if image is None:
+        raise DatasetError(f"{path} is not a readable image")
+    if image.shape != IMAGE_SHAPE:
+        raise DatasetError(
+            f"{path} is {image.shape[1]}x{image.shape[0]}; CIFAR-10 images are 32x32"
+        )
+    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)  # OpenCV reads BGR; Keras' CIFAR is RGB
+
+
+def _load_png_split(folder, workers, verbose):
+    paths, labels = _list_png_split(folder)
+    images = np.empty((len(paths), *IMAGE_SHAPE), dtype=np.uint8)
+    workers = workers or max(4, os.cpu_count() or 1)
+    bar = progress_bar(len(paths), f"[INFO] loading {folder.name}", verbose)
+    # cv2.imread releases the GIL, so threads decode in parallel
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for i, image in enumerate(pool.map(_read_png, paths)):
+            images[i] = image
+            if (i + 1) % 256 == 0 or i + 1 == len(paths):
+                bar.update(i + 1)
+    bar.finish()
+    return images, labels
