@@ -1,0 +1,152 @@
+"""Benchmark: feature extraction from image files vs the network alone.
+
+Measures images/second of the 2020-11-19 feature-extraction path
+(`extract_features()` of `experiments/2020-11-19-transfer-learning/
+extract_features.py`: a tf.data pipeline that reads, decodes and resizes
+the JPEGs in parallel with the network, `predict_on_batch`, flattening and
+the buffered HDF5 writer) against a bare `model.predict` on the same images
+already decoded, resized and preprocessed in memory, in the same run. The
+ratio says how much of the network's speed the input pipeline keeps
+(goal: >= 0.9).
+
+Runs offline: random weights by default (speed does not depend on them) on
+generated JPEGs, or on `--dataset DIR`.
+
+    python bench/bench_feature_extraction.py                     # mobilenet_v2, 256 images
+    python bench/bench_feature_extraction.py --model vgg16 --images 64
+    python bench/bench_feature_extraction.py --dataset /path/to/flowers17 --images 512
+"""
+
+import argparse
+import importlib.util
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = ROOT / "experiments" / "2020-11-19-transfer-learning" / "extract_features.py"
+
+
+def load_extract_features():
+    """`extract_features()` from the study script (the path users run)."""
+    spec = importlib.util.spec_from_file_location("extract_features_script", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.extract_features
+
+
+def make_jpegs(folder, count, size, seed=0):
+    """`count` JPEGs of `size` x `size`: smooth colour fields plus noise (photo-like sizes)."""
+    import cv2
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    paths = []
+    for i in range(count):
+        small = rng.integers(0, 256, (8, 8, 3), dtype=np.uint8)
+        image = cv2.resize(small, (size, size), interpolation=cv2.INTER_CUBIC)
+        image = np.clip(image + rng.normal(0, 12, image.shape), 0, 255).astype("uint8")
+        path = Path(folder) / f"class_{i % 4}" / f"image_{i:04d}.jpg"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        cv2.imwrite(str(path), image, [cv2.IMWRITE_JPEG_QUALITY, 90])
+        paths.append(str(path))
+    return paths
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", default="mobilenet_v2", help="network (default mobilenet_v2)")
+    parser.add_argument("--weights", default="none", help="none (default), imagenet or a path")
+    parser.add_argument("--images", type=int, default=256, help="images to process (default 256)")
+    parser.add_argument("--jpeg-size", type=int, default=256,
+                        help="side of the generated JPEGs (default 256)")
+    parser.add_argument("--dataset", default=None, help="use this image folder instead")
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--image-size", type=int, default=None,
+                        help="network input size (default: the network's own)")
+    parser.add_argument("--repeats", type=int, default=3,
+                        help="timed passes of each path; the best counts (default 3)")
+    parser.add_argument("--json", default=None, help="also write the numbers to this file")
+    args = parser.parse_args(argv)
+
+    import numpy as np
+
+    from pyimagesearch.datasets import image_path_dataset, list_images
+    from pyimagesearch.io import HDF5DatasetWriter
+    from pyimagesearch.nn import backbones
+
+    spec = backbones.get_backbone(args.model)
+    size = args.image_size or spec.size
+    extract_features = load_extract_features()
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.dataset:
+            paths = list_images(args.dataset)[: args.images]
+        else:
+            paths = make_jpegs(Path(tmp) / "images", args.images, args.jpeg_size)
+        labels = np.arange(len(paths)) % 4
+        preprocess = backbones.preprocess_input(spec.name)
+        model = backbones.build_backbone(spec.name, weights=args.weights, include_top=False,
+                                         input_shape=(size, size, 3))
+        dims = int(np.prod(model.output_shape[1:]))
+
+        # the same images, decoded, resized and preprocessed ahead of time
+        preloaded = np.concatenate([images.numpy() for (_, images) in
+                                    image_path_dataset(paths, size, preprocess, args.batch_size)])
+
+        def bare():
+            out = model.predict(preloaded, batch_size=args.batch_size, verbose=0)
+            return out.reshape((len(out), -1))
+
+        def from_files(run=[0]):
+            run[0] += 1
+            path = Path(tmp) / f"features_{run[0]}.hdf5"
+            with HDF5DatasetWriter((len(paths), dims), path, data_key="features",
+                                   buf_size=1000) as writer:
+                n = extract_features(model, paths, labels, writer, preprocess, size,
+                                     batch_size=args.batch_size, verbose=0)
+            path.unlink()
+            return n
+
+        # warm up both paths (graph tracing, thread pools), then time them in turn
+        model.predict(preloaded[: args.batch_size], batch_size=args.batch_size, verbose=0)
+        extract_features(model, paths[: args.batch_size], labels, _NullWriter(), preprocess, size,
+                         batch_size=args.batch_size, verbose=0)
+        times = {"bare": [], "files": []}
+        for _ in range(args.repeats):
+            for name, fn in (("bare", bare), ("files", from_files)):
+                started = time.perf_counter()
+                fn()
+                times[name].append(time.perf_counter() - started)
+
+    bare_rate = len(paths) / min(times["bare"])
+    files_rate = len(paths) / min(times["files"])
+    ratio = files_rate / bare_rate
+    print(f"[INFO] {spec.name} at {size}x{size}, {len(paths)} images, batch {args.batch_size}, "
+          f"{os.cpu_count()} CPU cores")
+    print(f"[INFO] bare model.predict (preloaded): {bare_rate:7.1f} images/s")
+    print(f"[INFO] extract_features (from files):  {files_rate:7.1f} images/s")
+    print(f"[INFO] ratio: {ratio:.2f} (goal >= 0.9)")
+    if args.json:
+        Path(args.json).write_text(json.dumps({
+            "model": spec.name, "size": size, "images": len(paths),
+            "batch_size": args.batch_size, "bare_images_per_s": bare_rate,
+            "files_images_per_s": files_rate, "ratio": ratio,
+            "seconds": times}, indent=2) + "\n")
+    return 0
+
+
+class _NullWriter:
+    """Accepts rows and drops them (for the warm-up pass)."""
+
+    def add(self, rows, labels):
+        pass
+
+
+if __name__ == "__main__":
+    sys.exit(main())

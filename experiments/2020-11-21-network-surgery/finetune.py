@@ -1,0 +1,276 @@
+"""Fine-tune an ImageNet network on Flowers-17 by network surgery (2020-11-21-network-surgery).
+
+Data: Oxford Flowers-17, `<dataset>/<class>/image_NNNN.jpg` (17 x 80),
+resized to the network's input size keeping the aspect ratio
+(AspectAwarePreprocessor), RGB; 75/25 split, seed 42.
+Model: the network (`--model`, default vgg16) without its head, and a new
+FCHeadNet on top: FLATTEN => FC(256) => RELU => DROPOUT(0.5) => FC(17) =>
+SOFTMAX. The network's own `preprocess_input` is applied in the input
+pipeline, the same way to training and test images.
+Recipe (the diary's): augmentation of the training batches (rotation 30,
+shift 0.1, shear 0.2, zoom 0.2, horizontal flip); warm-up: the base frozen,
+only the head trains, RMSprop 1e-3, 25 epochs; fine-tuning: the layers
+from index 15 on (VGG16's block5) trainable again, SGD 1e-3, 100 epochs.
+BatchNormalization layers stay frozen (inference mode) throughout.
+Diary's result: 0.90 accuracy after the warm-up, 0.94 after fine-tuning
+(the 2020 code never unfroze a layer: a misspelt attribute).
+
+    python experiments/2020-11-21-network-surgery/finetune.py --dataset flowers17
+    python experiments/2020-11-21-network-surgery/finetune.py --dataset flowers17 \
+        --model mobilenet_v2 --weights mobilenet_v2_1.0_224_imagenet_torchvision_no_top.h5
+"""
+
+import sys
+
+from pyimagesearch import harness
+
+STUDY = "2020-11-21-network-surgery"
+
+
+def count_params(weights):
+    """The number of scalars in a list of variables."""
+    import numpy as np
+
+    return int(sum(np.prod(w.shape) for w in weights))
+
+
+def make_dataset(x, y, batch_size, preprocess, augmentation=None, shuffle=False, seed=None):
+    """Batches of `(preprocess(augment(x)), y)` from uint8 RGB images.
+
+    Training and test images take the same path (cast to float32, the
+    network's `preprocess_input`); only the training set adds the random
+    augmentation, on the 0-255 pixels, before the preprocessing.
+    """
+    import keras
+    import tensorflow as tf
+
+    channels_first = keras.config.image_data_format() == "channels_first"
+    ds = tf.data.Dataset.from_tensor_slices((x, y))
+    if shuffle:
+        ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+    ds = ds.batch(batch_size)
+
+    def prepare(images, labels):
+        images = tf.cast(images, tf.float32)
+        if channels_first:
+            images = tf.transpose(images, (0, 3, 1, 2))
+        if augmentation is not None:
+            images = augmentation(images, training=True)
+        return preprocess(images), labels
+
+    ds = ds.map(prepare, num_parallel_calls=tf.data.AUTOTUNE)
+    return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def unfreeze(base, start):
+    """Make the layers of `base` from index `start` on trainable, BN excepted.
+
+    BatchNormalization layers stay frozen: in Keras 3 a frozen BN layer runs
+    in inference mode (it normalises with its ImageNet moving mean and
+    variance, and keeps gamma and beta), whereas a trainable one would
+    normalise with the statistics of each small batch of flowers and
+    overwrite the ImageNet ones. VGG16 has no BN layer; MobileNetV2,
+    ResNet50 and the others do.
+
+    Returns:
+        The names of the layers made trainable.
+    """
+    import keras
+
+    names = []
+    for layer in base.layers[start:]:
+        if isinstance(layer, keras.layers.BatchNormalization):
+            layer.trainable = False
+            continue
+        layer.trainable = True
+        names.append(layer.name)
+    return names
+
+
+def describe_phase(name, model, epochs, optimizer, learning_rate):
+    """What trains in a phase: printed, and kept in phases.json."""
+    trainable = count_params(model.trainable_weights)
+    frozen = count_params(model.non_trainable_weights)
+    layers = [layer.name for layer in model.layers if layer.trainable and layer.weights]
+    print(f"[INFO] {name}: {trainable:,} trainable parameters, {frozen:,} frozen; "
+          f"{len(layers)} layers with trainable weights")
+    return {"phase": name, "epochs": epochs, "optimizer": optimizer,
+            "learning_rate": learning_rate, "trainable_params": trainable,
+            "non_trainable_params": frozen, "trainable_layers": layers}
+
+
+@harness.entrypoint
+def main(argv=None):
+    from pyimagesearch.nn import backbones
+
+    parser = harness.study_parser(
+        __doc__, epochs=100, batch_size=32,
+        dataset_help="Flowers-17 folder (<class>/<image>), or a name under $DATASETS_DIR",
+    )
+    parser.add_argument("-m", "--model", default="vgg16",
+                        help=f"network: {', '.join(backbones.backbone_names())}; default vgg16")
+    parser.add_argument("-w", "--weights", default="imagenet",
+                        help="imagenet (download), none (random: for tests) or a weights file "
+                        "without top (.h5); default imagenet")
+    parser.add_argument("--unfreeze-from", type=int, default=None,
+                        help="index of the first base layer to fine-tune (default: the "
+                        "network's, e.g. 15 for VGG16; see inspect_model.py)")
+    parser.add_argument("--warmup-epochs", type=int, default=25,
+                        help="epochs that train the new head only (default 25)")
+    parser.add_argument("--warmup-learning-rate", type=harness.positive_float, default=1e-3,
+                        help="RMSprop learning rate of the warm-up (default 1e-3)")
+    parser.add_argument("--learning-rate", type=harness.positive_float, default=1e-3,
+                        help="SGD learning rate of the fine-tuning (default 1e-3)")
+    parser.add_argument("--dense", type=int, default=256,
+                        help="units of the head's hidden layer, D (default 256)")
+    parser.add_argument("--image-size", type=int, default=None,
+                        help="input size (default: the network's own, 224 or 299)")
+    args = parser.parse_args(argv)
+    spec = backbones.get_backbone(args.model)
+    size = args.image_size or spec.size
+    if size < spec.min_size:
+        parser.error(f"--image-size: {spec.name} needs at least {spec.min_size}, got {size}")
+    if args.warmup_epochs < 1 or args.dense < 1:
+        parser.error("--warmup-epochs and --dense must be at least 1")
+    dataset = harness.resolve_dataset(args.dataset)
+
+    import keras
+    from sklearn.model_selection import train_test_split
+    from sklearn.preprocessing import LabelEncoder
+
+    from pyimagesearch.datasets import SimpleDatasetLoader, list_images
+    from pyimagesearch.errors import PyImageSearchError
+    from pyimagesearch.nn.conv import FCHeadNet
+    from pyimagesearch.preprocessing import AspectAwarePreprocessor, build_augmentation
+    from pyimagesearch.utils import plot_history
+
+    with harness.Run(STUDY, args) as run:
+        # load the images at the network's size (aspect-aware), kept as
+        # uint8, and turn OpenCV's BGR into the RGB the networks expect
+        print("[INFO] loading images...")
+        sdl = SimpleDatasetLoader(preprocessors=[AspectAwarePreprocessor(size, size)])
+        data, labels = sdl.load(list_images(dataset), verbose=args.verbose)
+        data = data[..., ::-1].copy()
+
+        # one encoder for every split: class i is class_names[i] everywhere
+        encoder = LabelEncoder().fit(labels)
+        class_names = [str(c) for c in encoder.classes_]
+        run.save_json("class_names.json", class_names)
+        targets = keras.utils.to_categorical(encoder.transform(labels), len(class_names))
+        train_x, test_x, train_y, test_y = train_test_split(
+            data, targets, test_size=0.25, random_state=args.seed
+        )
+        print(f"[INFO] {len(train_x)} training, {len(test_x)} test images; "
+              f"{len(class_names)} classes")
+
+        # the input pipelines: augmentation on the training batches only, the
+        # network's own preprocessing on both
+        preprocess = backbones.preprocess_input(spec.name)
+        aug = build_augmentation(seed=args.seed)
+        train_data = make_dataset(train_x, train_y, args.batch_size, preprocess, aug,
+                                  shuffle=True, seed=args.seed)
+        test_data = make_dataset(test_x, test_y, args.batch_size, preprocess)
+
+        with run.strategy.scope():
+            # load the network, ensuring the head FC layer sets are left off,
+            # then place the new FC head on top of the base model
+            print(f"[INFO] loading {spec.name} without its head...")
+            shape = (3, size, size) if keras.config.image_data_format() == "channels_first" \
+                else (size, size, 3)
+            base = backbones.build_backbone(spec.name, weights=args.weights, include_top=False,
+                                            input_shape=shape)
+            head = FCHeadNet.build(base, len(class_names), args.dense)
+            model = keras.Model(inputs=base.input, outputs=head, name=f"{spec.name}_fchead")
+
+            # loop over all layers in the base model and freeze them so they
+            # will *not* be updated during the warm-up
+            for layer in base.layers:
+                layer.trainable = False
+
+            # compile our model (this needs to be done after setting our
+            # layers to being non-trainable)
+            print("[INFO] compiling model...")
+            opt = keras.optimizers.RMSprop(learning_rate=args.warmup_learning_rate)
+            model.compile(loss="categorical_crossentropy", optimizer=opt, metrics=["accuracy"])
+
+        # where fine-tuning will start (checked now, before hours of warm-up)
+        start = args.unfreeze_from
+        if start is None:
+            start = backbones.unfreeze_index(spec.name, base)
+        if not 0 <= start < len(base.layers):
+            raise PyImageSearchError(f"--unfreeze-from {start}: {spec.name} has layers 0.."
+                               f"{len(base.layers) - 1} (see inspect_model.py)")
+        phases = [describe_phase("warmup", model, args.warmup_epochs, "RMSprop",
+                                 args.warmup_learning_rate)]
+
+        # train the head of the network for a few epochs (all other layers
+        # are frozen): this lets the new FC layers start to "learn" from the
+        # highly discriminative features the base already computes
+        print("[INFO] training head...")
+        warmup = model.fit(train_data, validation_data=test_data, epochs=args.warmup_epochs,
+                           verbose=args.verbose, shuffle=False)
+
+        # evaluate the network after initialization
+        print("[INFO] evaluating after initialization...")
+        predictions = model.predict(test_data, verbose=0)
+        warm_report = run.save_report(test_y, predictions, class_names,
+                                      name="classification_report_warmup")
+        logs = {k: [float(v) for v in vals] for k, vals in warmup.history.items()}
+        run.save_json("history_warmup.json", logs)
+        plot_history(logs, run.path("training_plot_warmup.png"),
+                     title=f"{spec.name} + FCHeadNet: warm-up (base frozen)")
+
+        # now that the head FC layers have been trained/initialized, unfreeze
+        # the final set of layers of the base and make them trainable
+        # (`layer.trainable`, spelt right: the 2020 code set a misspelt
+        # attribute and silently trained the head only). BatchNormalization
+        # layers stay frozen: a frozen BN layer runs in inference mode in
+        # Keras 3 (its ImageNet mean/variance are kept), which small batches
+        # of 17 flower classes would otherwise overwrite.
+        print(f"[INFO] unfreezing from layer {start} ({base.layers[start].name}) on")
+        unfreeze(base, start)
+
+        # for the changes to the model to take effect we need to recompile
+        # the model, this time using SGD with a *very* small learning rate
+        print("[INFO] re-compiling model...")
+        with run.strategy.scope():
+            model.compile(loss="categorical_crossentropy", metrics=["accuracy"],
+                          optimizer=keras.optimizers.SGD(learning_rate=args.learning_rate))
+        phases.append(describe_phase("finetune", model, args.epochs, "SGD", args.learning_rate))
+        phases[-1]["unfreeze_from"] = start
+        phases[-1]["unfreeze_layer"] = base.layers[start].name
+        if phases[1]["trainable_params"] <= phases[0]["trainable_params"]:
+            print(f"[WARN] nothing was unfrozen: layers {start}.. of {spec.name} have no "
+                  "trainable weights (choose a smaller --unfreeze-from)")
+
+        # train the model again, this time fine-tuning *both* the final set
+        # of CONV layers along with our set of FC layers
+        print("[INFO] fine-tuning model...")
+        history = model.fit(train_data, validation_data=test_data, epochs=args.epochs,
+                            verbose=args.verbose, shuffle=False)
+
+        # evaluate the network on the fine-tuned model
+        print("[INFO] evaluating after fine-tuning...")
+        predictions = model.predict(test_data, verbose=0)
+        report = run.save_report(test_y, predictions, class_names)
+        phases[0]["accuracy"] = warm_report["accuracy"]
+        phases[1]["accuracy"] = report["accuracy"]
+        run.save_json("phases.json", {
+            "backbone": spec.name, "input_size": size, "weights": str(args.weights),
+            "input": f"RGB 0-255, then keras.applications.{spec.module}.preprocess_input "
+                     "(not inside model.keras)",
+            "phases": phases,
+        })
+        run.save_history(history, title=f"{spec.name} + FCHeadNet: fine-tuning from layer {start}")
+
+        # save the model to disk
+        print("[INFO] serializing model...")
+        run.save_model(model)
+        data_name = f"{dataset.name} ({spec.name})"
+        run.record(data_name, "warmup_accuracy", warm_report["accuracy"])
+        run.record(data_name, "accuracy", report["accuracy"])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

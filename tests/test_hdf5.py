@@ -1,0 +1,160 @@
+"""HDF5DatasetWriter and its readers: dtypes, names as str, buffering, safety."""
+
+import h5py
+import numpy as np
+import pytest
+
+from pyimagesearch.errors import DatasetError, OutputExistsError
+from pyimagesearch.io import (HDF5DatasetWriter, check_complete, open_hdf5_dataset,
+                              read_label_names)
+
+
+def test_images_round_trip_as_uint8_with_str_names(tmp_path):
+    path = tmp_path / "images.hdf5"
+    images = np.random.default_rng(0).integers(0, 256, (10, 8, 8, 3), dtype=np.uint8)
+    labels = np.arange(10) % 3
+    with HDF5DatasetWriter((10, 8, 8, 3), path, buf_size=4) as writer:
+        writer.storeClassLabels(np.array(["cats", "dogs", "pandas \u00e9"]))
+        writer.add(images[:6], labels[:6])
+        writer.add(images[6:], labels[6:])
+    info = check_complete(path)
+    assert info == {"data_key": "images", "rows": 10, "shape": (10, 8, 8, 3),
+                    "dtype": "uint8", "path": str(path)}
+    with open_hdf5_dataset(path) as db:
+        assert db["images"].dtype == np.uint8
+        assert np.issubdtype(db["labels"].dtype, np.integer)
+        np.testing.assert_array_equal(db["images"][:], images)
+        np.testing.assert_array_equal(db["labels"][:], labels)
+        names = read_label_names(db)
+        assert names == ["cats", "dogs", "pandas \u00e9"]
+        assert all(type(n) is str for n in names)
+
+
+def test_features_default_to_float32_never_float64(tmp_path):
+    path = tmp_path / "features.hdf5"
+    rows = np.random.default_rng(1).normal(size=(5, 7))  # float64 in
+    with HDF5DatasetWriter((5, 7), path, data_key="features") as writer:
+        writer.storeClassLabels(["a", "b"])
+        writer.add(rows, [0, 1, 0, 1, 1])
+    with open_hdf5_dataset(path, data_key="features") as db:
+        assert db["features"].dtype == np.float32
+        np.testing.assert_allclose(db["features"][:], rows, rtol=1e-6)
+    with pytest.raises(ValueError, match="never float64"):
+        HDF5DatasetWriter((5, 7), tmp_path / "x.hdf5", dtype="float64")
+    with HDF5DatasetWriter((2, 3), tmp_path / "f16.hdf5", data_key="features",
+                           dtype="float16") as writer:
+        writer.storeClassLabels(["a"])
+        writer.add(np.ones((2, 3)), [0, 0])
+    assert check_complete(tmp_path / "f16.hdf5")["dtype"] == "float16"
+
+
+def test_buffer_flushes_at_buf_size(tmp_path):
+    path = tmp_path / "buffered.hdf5"
+    writer = HDF5DatasetWriter((10, 2), path, data_key="features", buf_size=4)
+    writer.add(np.ones((3, 2)), [0, 0, 0])
+    assert writer.idx == 0 and writer.buffered == 3  # still in memory
+    writer.add(np.ones((2, 2)), [1, 1])
+    assert writer.idx == 5 and writer.buffered == 0  # 5 >= 4: flushed
+    writer.add(np.ones((1, 2)), [1])
+    writer.flush()
+    assert writer.idx == 6 and writer.rows_written == 6
+    writer.storeClassLabels(["a", "b"])
+    writer.close()
+    writer.close()  # idempotent
+
+
+def test_close_trims_to_the_rows_written(tmp_path):
+    path = tmp_path / "short.hdf5"
+    with HDF5DatasetWriter((100, 3), path, data_key="features", buf_size=8) as writer:
+        writer.storeClassLabels(["a", "b"])
+        writer.add(np.full((7, 3), 2.0), [1] * 7)
+    with open_hdf5_dataset(path) as db:
+        assert db["features"].shape == (7, 3) and db["labels"].shape == (7,)
+        assert db.attrs["rows"] == 7 and db["features"].maxshape == (None, 3)
+
+
+def test_existing_file_is_refused_unless_overwrite(tmp_path):
+    path = tmp_path / "exists.hdf5"
+    path.write_bytes(b"precious")
+    with pytest.raises(OutputExistsError, match="already exists"):
+        HDF5DatasetWriter((2, 2), path)
+    assert path.read_bytes() == b"precious"
+    with HDF5DatasetWriter((2, 2), path, data_key="features", overwrite=True) as writer:
+        writer.storeClassLabels(["a"])
+        writer.add(np.zeros((2, 2)), [0, 0])
+    assert check_complete(path)["rows"] == 2
+
+
+def test_a_writer_that_never_closed_leaves_an_incomplete_file(tmp_path):
+    path = tmp_path / "crashed.hdf5"
+    writer = HDF5DatasetWriter((10, 2), path, data_key="features", buf_size=2)
+    writer.storeClassLabels(["a", "b"])
+    writer.add(np.ones((4, 2)), [0, 1, 0, 1])
+    writer.db.close()  # the process died here: close() never ran
+    with pytest.raises(DatasetError, match="incomplete"):
+        check_complete(path)
+    with pytest.raises(DatasetError, match="incomplete"):
+        open_hdf5_dataset(path)
+
+
+def test_an_error_inside_the_with_block_leaves_it_incomplete(tmp_path):
+    path = tmp_path / "interrupted.hdf5"
+    with pytest.raises(RuntimeError):
+        with HDF5DatasetWriter((10, 2), path, data_key="features") as writer:
+            writer.storeClassLabels(["a"])
+            writer.add(np.ones((3, 2)), [0, 0, 0])
+            raise RuntimeError("interrupted")
+    with h5py.File(path, "r") as db:  # the rows are there, but flagged
+        assert not db.attrs["complete"] and db.attrs["rows"] == 3
+    with pytest.raises(DatasetError, match="incomplete"):
+        check_complete(path)
+
+
+def test_missing_keys_and_bad_files_are_dataset_errors(tmp_path):
+    path = tmp_path / "no_names.hdf5"
+    with HDF5DatasetWriter((2, 2), path, data_key="features") as writer:
+        writer.add(np.zeros((2, 2)), [0, 1])
+    with pytest.raises(DatasetError, match="label_names"):
+        open_hdf5_dataset(path)
+    assert check_complete(path, keys=("labels",))["rows"] == 2
+    with pytest.raises(DatasetError, match="images"):
+        check_complete(path, data_key="images", keys=())
+    (tmp_path / "text.hdf5").write_text("not hdf5")
+    with pytest.raises(DatasetError, match="cannot open"):
+        check_complete(tmp_path / "text.hdf5")
+    with pytest.raises(DatasetError, match="no such"):
+        open_hdf5_dataset(tmp_path / "missing.hdf5")
+
+
+def test_bad_shapes_counts_and_too_many_rows(tmp_path):
+    writer = HDF5DatasetWriter((5, 4, 4, 3), tmp_path / "bad.hdf5", buf_size=2)
+    with pytest.raises(ValueError, match=r"shape \(4, 4, 3\)"):
+        writer.add(np.zeros((2, 4, 4, 1), "uint8"), [0, 1])
+    with pytest.raises(ValueError, match="one integer per row"):
+        writer.add(np.zeros((2, 4, 4, 3), "uint8"), [0, 1, 2])
+    with pytest.raises(ValueError, match="must be integers"):
+        writer.add(np.zeros((2, 4, 4, 3), "uint8"), ["cat", "dog"])
+    with pytest.raises(ValueError, match=r"\[0, 255\]"):
+        writer.add(np.full((1, 4, 4, 3), 300.0), [0])
+    writer.add(np.zeros((4, 4, 4, 3), "uint8"), [0, 1, 0, 1])
+    with pytest.raises(ValueError, match="past dims"):
+        writer.add(np.zeros((2, 4, 4, 3), "uint8"), [0, 1])
+    writer.add(np.zeros((4, 4, 3), "uint8"), 1)  # a single row still fits
+    writer.storeClassLabels(["a", "b"])
+    writer.close()
+    with pytest.raises(ValueError, match="closed"):
+        writer.add(np.zeros((1, 4, 4, 3), "uint8"), [0])
+    assert check_complete(tmp_path / "bad.hdf5")["rows"] == 5
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(dims=(0, 3)), "dims"),
+    (dict(dims=(2.5, 3)), "dims"),
+    (dict(dims=(4, 3), buf_size=0), "buf_size"),
+    (dict(dims=(4, 3), data_key="labels"), "data_key"),
+    (dict(dims=(4, 3), dtype="U3"), "dtype"),
+])
+def test_bad_arguments(tmp_path, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        HDF5DatasetWriter(output_path=tmp_path / "x.hdf5", **kwargs)
+    assert not (tmp_path / "x.hdf5").exists()
