@@ -53,3 +53,18 @@ def test_array_dataset_batches_shuffles_and_augments():
     np.testing.assert_allclose(images.numpy()[:, 0, 0, 0], labels.numpy())
     with pytest.raises(ValueError, match="differ in length"):
         array_dataset(x, y[:3], 2)
+
+
+def test_split_labelled_encodes_once_for_both_splits():
+    from pyimagesearch.datasets import split_labelled
+
+    labels = np.array(["dog", "cat", "panda"] * 8)
+    data = np.arange(len(labels))
+    train_x, test_x, train_y, test_y, names = split_labelled(data, labels, seed=42)
+    assert names == ["cat", "dog", "panda"]
+    assert (len(train_x), len(test_x)) == (18, 6)
+    # every one-hot row names the label of its sample, in both splits
+    for x, y in ((train_x, train_y), (test_x, test_y)):
+        assert [names[i] for i in y.argmax(axis=1)] == list(labels[x])
+    with pytest.raises(ValueError, match="differ in length"):
+        split_labelled(data, labels[:3])

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from pyimagesearch import harness
 from pyimagesearch.errors import DatasetError
-from pyimagesearch.errors import PyImageSearchError
 
 STUDY = "2020-11-10-shallownet-predict"
 
@@ -58,6 +57,7 @@ def main(argv=None):
 
     from pyimagesearch.datasets import SimpleDatasetLoader, list_images
     from pyimagesearch.preprocessing import ImageToArrayPreprocessor, SimplePreprocessor
+    from pyimagesearch.utils import show_image
 
     with harness.Run(STUDY, args) as run:
         class_names = load_class_names(model_path, args.labels, dataset)
@@ -93,14 +93,7 @@ def main(argv=None):
                          "true_folder": Path(path).parent.name, "written": out.name})
             print(f"[INFO] {path}: {text}")
             if args.show:
-                try:
-                    cv2.imshow("Image", image)
-                    cv2.waitKey(0)
-                except cv2.error:
-                    raise PyImageSearchError(
-                        "--show needs an OpenCV build with a GUI (this one is headless); "
-                        f"open the images in {run.output_dir} instead"
-                    ) from None
+                show_image("Image", image, run.output_dir)
         run.save_json("predictions.json", rows)
         agree = np.mean([r["label"] == r["true_folder"] for r in rows])
         print(f"[INFO] {agree:.0%} of the labels match the image's folder")

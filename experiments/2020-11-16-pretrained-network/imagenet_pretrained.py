@@ -137,7 +137,7 @@ def main(argv=None):
     import cv2
     import numpy as np
 
-    from pyimagesearch.utils import track
+    from pyimagesearch.utils import show_image, track
 
     with harness.Run(STUDY, args) as run:
         # load the network (with its ImageNet classifier) and its preprocessing
@@ -195,14 +195,7 @@ def main(argv=None):
                 cv2.imwrite(str(out), image)
                 row["written"] = out.name
                 if args.show:
-                    try:
-                        cv2.imshow("Classification", image)
-                        cv2.waitKey(0)
-                    except cv2.error:
-                        raise PyImageSearchError(
-                            "--show needs an OpenCV build with a GUI (this one is headless); "
-                            f"open the images in {run.output_dir} instead"
-                        ) from None
+                    show_image("Classification", image, run.output_dir)
 
         # keep every prediction: one line per image, top-5 labels and probabilities
         with run.path("predictions.csv").open("w", newline="") as f:

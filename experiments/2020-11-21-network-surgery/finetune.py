@@ -135,10 +135,8 @@ def main(argv=None):
     dataset = harness.resolve_dataset(args.dataset)
 
     import keras
-    from sklearn.model_selection import train_test_split
-    from sklearn.preprocessing import LabelEncoder
 
-    from pyimagesearch.datasets import SimpleDatasetLoader, list_images
+    from pyimagesearch.datasets import SimpleDatasetLoader, list_images, split_labelled
     from pyimagesearch.errors import PyImageSearchError
     from pyimagesearch.nn.conv import FCHeadNet
     from pyimagesearch.preprocessing import AspectAwarePreprocessor, build_augmentation
@@ -153,13 +151,10 @@ def main(argv=None):
         data = data[..., ::-1].copy()
 
         # one encoder for every split: class i is class_names[i] everywhere
-        encoder = LabelEncoder().fit(labels)
-        class_names = [str(c) for c in encoder.classes_]
-        run.save_json("class_names.json", class_names)
-        targets = keras.utils.to_categorical(encoder.transform(labels), len(class_names))
-        train_x, test_x, train_y, test_y = train_test_split(
-            data, targets, test_size=0.25, random_state=args.seed
+        train_x, test_x, train_y, test_y, class_names = split_labelled(
+            data, labels, test_size=0.25, seed=args.seed
         )
+        run.save_json("class_names.json", class_names)
         print(f"[INFO] {len(train_x)} training, {len(test_x)} test images; "
               f"{len(class_names)} classes")
 

@@ -8,3 +8,4 @@ from pyimagesearch.datasets.pipeline import array_dataset
 from pyimagesearch.datasets.imagepaths import image_path_dataset
 from pyimagesearch.datasets.cifar10 import CIFAR10_CLASSES
 from pyimagesearch.datasets.cifar10 import load_cifar10
+from pyimagesearch.datasets.splits import split_labelled

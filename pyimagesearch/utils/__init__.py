@@ -6,3 +6,4 @@ from pyimagesearch.utils.reports import classification_report
 from pyimagesearch.utils.schedules import PolynomialDecay
 from pyimagesearch.utils.schedules import StepDecay
 from pyimagesearch.utils.schedules import keras2_decay
+from pyimagesearch.utils.display import show_image

@@ -46,6 +46,11 @@ def plot_history(history, path, title="Training loss and accuracy"):
         ax.grid(alpha=0.3)
         ax.legend()
     fig.suptitle(title)
+    return save_figure(fig, path)
+
+
+def save_figure(fig, path):
+    """Save `fig` as `path` atomically (temporary name, then rename); close it."""
     fig.tight_layout()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -13,8 +13,6 @@ The two epoch-based schedules are callables for
 
 import math
 import numbers
-import os
-from pathlib import Path
 
 
 def keras2_decay(initial_learning_rate, decay):
@@ -77,10 +75,7 @@ class LearningRateDecay:
         """
         if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 1:
             raise ValueError(f"`epochs` must be a positive integer. Received: epochs={epochs!r}")
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+        from pyimagesearch.utils.plotting import plt, save_figure
 
         xs = list(range(int(epochs)))
         fig, ax = plt.subplots(figsize=(6, 4.5))
@@ -89,14 +84,7 @@ class LearningRateDecay:
         ax.set_xlabel("epoch")
         ax.set_ylabel("learning rate")
         ax.grid(alpha=0.3)
-        fig.tight_layout()
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
-        fig.savefig(tmp, dpi=100)
-        plt.close(fig)
-        os.replace(tmp, path)
-        return path
+        return save_figure(fig, path)
 
 
 class StepDecay(LearningRateDecay):
