@@ -2,3 +2,4 @@ from pyimagesearch.io.hdf5datasetwriter import HDF5DatasetWriter
 from pyimagesearch.io.hdf5datasetwriter import check_complete
 from pyimagesearch.io.hdf5datasetwriter import open_hdf5_dataset
 from pyimagesearch.io.hdf5datasetwriter import read_label_names
+from pyimagesearch.io.hdf5datasetgenerator import HDF5DatasetGenerator

@@ -18,3 +18,7 @@ __all__ = [
 __all__ += ["build_augmentation"]
 
 from pyimagesearch.preprocessing.augmentation import build_augmentation  # noqa: E402
+__all__ += ["load_means", "mean_subtraction_layer"]
+
+from pyimagesearch.preprocessing.meanlayer import load_means  # noqa: E402
+from pyimagesearch.preprocessing.meanlayer import mean_subtraction_layer  # noqa: E402

@@ -1,0 +1,181 @@
+"""Benchmark: the Dogs vs. Cats HDF5 build on every core vs a single-process loop.
+
+Both sides turn the same images into the same HDF5 file: decode (OpenCV),
+aspect-aware resize to 256x256, BGR to RGB, write uint8 rows with
+`HDF5DatasetWriter`, and sum the per-image mean R, G, B.
+
+- single process: the 2020 loop, one image after the other in this process;
+- the build: `pyimagesearch.studies.dogsvscats.write_split` (what
+  `build_dataset.py` runs for each split), decoding on `--workers` threads
+  (build_dataset.py's default) and then on as many processes.
+
+The files are read once before timing (page cache), so neither side pays
+for the disk. The loop runs before and after the builds and is averaged, so
+drift of the machine's speed cancels out; every file must hold the same
+pixels and the same means. The CPU seconds of each side (with its
+workers) are printed too: on a machine whose cores are busy with other
+work, no pool can be faster than its share of the cores.
+Goal: ratio >= 1.8 on 2 idle cores (the thread pool, the default).
+
+    python bench/bench_build_dataset.py --dataset ../shared/data/dogs_vs_cats/train
+    python bench/bench_build_dataset.py --dataset ../shared/data/dogs_vs_cats/train --limit 300
+    python bench/bench_build_dataset.py          # $DATASETS_DIR's copy, else synthetic JPEGs
+"""
+
+import argparse
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+
+
+def synthetic_folder(folder, count, seed=0):
+    """`count` JPEGs named like Kaggle's, 375x500 (a typical Kaggle photo)."""
+    import cv2
+
+    folder.mkdir(parents=True)
+    rng = np.random.default_rng(seed)
+    base = cv2.resize(rng.integers(0, 256, (47, 63, 3), dtype=np.uint8), (500, 375))
+    for i in range(count):
+        image = np.roll(base, 7 * i, axis=1)
+        cv2.imwrite(str(folder / f"{('cat', 'dog')[i % 2]}.{i // 2}.jpg"), image)
+    return folder
+
+
+def cpu_seconds():
+    """User + system CPU seconds of this process and its finished children."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def single_process(paths, targets, class_names, output, size):
+    """The 2020 loop: one image after the other, in this process."""
+    import cv2
+
+    from pyimagesearch.io import HDF5DatasetWriter
+    from pyimagesearch.preprocessing import AspectAwarePreprocessor
+
+    aap = AspectAwarePreprocessor(size, size)
+    totals = np.zeros(3)
+    written = 0
+    with HDF5DatasetWriter((len(paths), size, size, 3), output, data_key="images") as writer:
+        writer.storeClassLabels(class_names)
+        for (path, label) in zip(paths, targets):
+            image = cv2.imread(path)
+            if image is None:
+                continue
+            image = cv2.cvtColor(aap.preprocess(image), cv2.COLOR_BGR2RGB)
+            totals += cv2.mean(image)[:3]
+            writer.add(image, [label])
+            written += 1
+    return {"R": totals[0] / written, "G": totals[1] / written, "B": totals[2] / written}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dataset", default=None,
+                        help="the Kaggle train folder (default: $DATASETS_DIR/dogs_vs_cats/train)")
+    parser.add_argument("--limit", type=int, default=None, help="use the first N images only")
+    parser.add_argument("--synthetic", type=int, default=2000,
+                        help="images to generate when there is no data set (default 2000)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="decoders of the build (default: every core)")
+    parser.add_argument("--pool", choices=("both", "thread", "process"), default="both",
+                        help="which pools to time (default both; thread is the default of "
+                        "build_dataset.py)")
+    parser.add_argument("--image-size", type=int, default=256, help="stored size (default 256)")
+    parser.add_argument("--tmp", default=None, help="folder for the two HDF5 files")
+    args = parser.parse_args(argv)
+
+    import h5py
+
+    from pyimagesearch.studies import dogsvscats
+
+    synthetic = tempfile.TemporaryDirectory(dir=args.tmp)
+    folder = args.dataset
+    if folder is None:
+        folder = Path(os.environ.get("DATASETS_DIR", "datasets")) / "dogs_vs_cats" / "train"
+        if not folder.is_dir():
+            print(f"[INFO] no {folder}: timing {args.synthetic} synthetic 375x500 JPEGs")
+            folder = synthetic_folder(Path(synthetic.name) / "train", args.synthetic)
+    paths, labels = dogsvscats.list_labelled_images(folder)
+    if args.limit:
+        paths, labels = paths[:args.limit], labels[:args.limit]
+    class_names = sorted(set(labels))
+    targets = [class_names.index(label) for label in labels]
+    workers = args.workers or dogsvscats.default_workers()
+    kinds = ["thread", "process"] if args.pool == "both" else [args.pool]
+
+    # read every file once: both sides then find them in the page cache;
+    # and import what both sides use before the clock starts
+    for path in paths:
+        Path(path).read_bytes()
+    import cv2  # noqa: F401
+
+    from pyimagesearch.io import HDF5DatasetWriter  # noqa: F401
+    from pyimagesearch.preprocessing import AspectAwarePreprocessor  # noqa: F401
+
+    with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
+        times = {"loop": [], "thread": [], "process": []}
+        cpu = {"loop": [], "thread": [], "process": []}
+        checks = []
+
+        def loop(name):
+            started, cpu0 = time.perf_counter(), cpu_seconds()
+            mean = single_process(paths, targets, class_names, Path(tmp) / name, args.image_size)
+            times["loop"].append(time.perf_counter() - started)
+            cpu["loop"].append(cpu_seconds() - cpu0)
+            return mean
+
+        def build(kind):
+            started, cpu0 = time.perf_counter(), cpu_seconds()
+            summary = dogsvscats.write_split(paths, labels, Path(tmp) / f"{kind}.hdf5",
+                                             class_names, size=args.image_size, workers=workers,
+                                             verbose=False, pool_kind=kind)
+            times[kind].append(time.perf_counter() - started)
+            cpu[kind].append(cpu_seconds() - cpu0)  # this process and its workers
+            # the same pixels, labels and means as the loop's file
+            with h5py.File(Path(tmp) / "loop1.hdf5", "r") as a, \
+                    h5py.File(Path(tmp) / f"{kind}.hdf5", "r") as b:
+                checks.append(np.array_equal(a["images"][:], b["images"][:])
+                              and np.array_equal(a["labels"][:], b["labels"][:])
+                              and all(abs(loop_mean[c] - summary["mean"][c]) < 1e-6
+                                      for c in "RGB"))
+
+        # the loop before and after the builds (averaged: drift cancels out)
+        loop_mean = loop("loop1.hdf5")
+        for kind in kinds:
+            build(kind)
+        loop("loop2.hdf5")
+
+    n = len(paths)
+    loop_s = float(np.mean(times["loop"]))
+    print(f"images: {n} ({args.image_size}x{args.image_size}), cores: "
+          f"{dogsvscats.default_workers()}, workers: {workers}")
+    print(f"single-process loop: {loop_s:.2f} s ({n / loop_s:.1f} images/s; runs "
+          f"{', '.join(f'{t:.2f}' for t in times['loop'])} s; CPU {np.mean(cpu['loop']):.2f} s)")
+    for kind in kinds:
+        seconds = times[kind][0]
+        print(f"build, {kind} pool: {seconds:.2f} s ({n / seconds:.1f} images/s; CPU "
+              f"{cpu[kind][0]:.2f} s with its workers); ratio {loop_s / seconds:.2f}x")
+    print(f"identical files and means: {all(checks)}")
+    print("(CPU seconds say what each costs; on a busy machine the wall-time ratio cannot "
+          "exceed the share of the cores it gets)")
+    ratio = loop_s / times[kinds[0]][0]
+    print(f"ratio ({kinds[0]} pool, build_dataset.py's default): {ratio:.2f}x (goal >= 1.8x) "
+          f"{'PASS' if ratio >= 1.8 else 'FAIL'}")
+    same = means_match = all(checks)
+    synthetic.cleanup()
+    return 0 if same and means_match else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
