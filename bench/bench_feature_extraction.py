@@ -1,8 +1,8 @@
 """Benchmark: feature extraction from image files vs the network alone.
 
 Measures images/second of the 2020-11-19 feature-extraction path
-(`extract_features()` of `experiments/2020-11-19-transfer-learning/
-extract_features.py`: a tf.data pipeline that reads, decodes and resizes
+(`pyimagesearch.studies.transfer.extract_features`, what both studies'
+`extract_features.py` run: a tf.data pipeline that reads, decodes and resizes
 the JPEGs in parallel with the network, `predict_on_batch`, flattening and
 the buffered HDF5 writer) against a bare `model.predict` on the same images
 already decoded, resized and preprocessed in memory, in the same run. The
@@ -18,7 +18,6 @@ generated JPEGs, or on `--dataset DIR`.
 """
 
 import argparse
-import importlib.util
 import json
 import os
 import sys
@@ -28,16 +27,12 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-ROOT = Path(__file__).resolve().parents[1]
-SCRIPT = ROOT / "experiments" / "2020-11-19-transfer-learning" / "extract_features.py"
-
 
 def load_extract_features():
-    """`extract_features()` from the study script (the path users run)."""
-    spec = importlib.util.spec_from_file_location("extract_features_script", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.extract_features
+    """The extraction loop the study scripts run."""
+    from pyimagesearch.studies.transfer import extract_features
+
+    return extract_features
 
 
 def make_jpegs(folder, count, size, seed=0):

@@ -160,6 +160,41 @@ def test_minivggnet_on_flowers_without_and_with_augmentation(tmp_path, flowers, 
     assert row["value"] == f"{report['accuracy']:.4f}"
 
 
+def test_minivggnet_on_flowers_beyond_the_diary_recipe(tmp_path, flowers):
+    """--schedule cosine, --momentum, --weight-decay and --label-smoothing reach the model."""
+    import keras
+
+    train = load_script(AUGMENT, "train")
+    out = tmp_path / "run"
+    argv = ["--dataset", str(flowers), "--epochs", "2", "--batch-size", "4", "--image-size",
+            "32", "--output", str(out), "--verbose", "0", "--augment", "--schedule", "cosine",
+            "--momentum", "0.9", "--weight-decay", "0.005", "--label-smoothing", "0.1"]
+    assert train.main(argv) == 0
+    model = keras.saving.load_model(out / "model.keras")
+    opt = model.optimizer
+    assert opt.momentum == pytest.approx(0.9) and opt.nesterov
+    assert opt.weight_decay == pytest.approx(0.005)
+    schedule = opt._learning_rate
+    assert isinstance(schedule, keras.optimizers.schedules.CosineDecay)
+    assert schedule.decay_steps == 2 * 5  # 18 training images in batches of 4, 2 epochs
+    # the learning rate has decayed to 0 by the end of the run
+    assert float(opt.learning_rate) == pytest.approx(0.0, abs=1e-7)
+    assert model.loss.get_config()["label_smoothing"] == pytest.approx(0.1)
+
+
+@pytest.mark.parametrize("flag,value,message", [
+    ("--momentum", "1.0", "--momentum must be in [0, 1)"),
+    ("--weight-decay", "-1", "--weight-decay must be >= 0"),
+    ("--label-smoothing", "1", "--label-smoothing must be in [0, 1)"),
+])
+def test_minivggnet_on_flowers_bad_recipe_flags(tmp_path, flowers, capsys, flag, value, message):
+    train = load_script(AUGMENT, "train")
+    with pytest.raises(SystemExit) as info:
+        train.main(["--dataset", str(flowers), flag, value, "--output", str(tmp_path / "x")])
+    assert info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
 # -- 2020-11-19: transfer learning ---------------------------------------------------------------
 def test_extract_train_and_rank(tmp_path, flowers, capsys):
     extract = load_script(TRANSFER, "extract_features")

@@ -4,7 +4,8 @@ Data: the HDF5 file `extract_features.py` wrote (`features`, `labels`,
 `label_names`); its rows are shuffled, so the first 75% train and the last
 25% test (the diary: 6,250 test images of 25,000).
 Model and recipe: exactly the Flowers-17 study's `train_model.py`
-(2020-11-19-transfer-learning), run under this study's name: scikit-learn's
+(2020-11-19-transfer-learning; `pyimagesearch.studies.transfer`), under
+this study's name: scikit-learn's
 LogisticRegression, GridSearchCV over C in {0.1, 1, 10, 100, 1000, 10000},
 3-fold; the best estimator is evaluated on the test rows and saved with the
 class names (joblib). Its run folder keeps the classification report and
@@ -18,9 +19,8 @@ Diary's result: 0.99 accuracy with ResNet50 features.
 
 import sys
 
-from pyimagesearch.studies import dogsvscats
-
-TRANSFER = "2020-11-19-transfer-learning"
+from pyimagesearch import harness
+from pyimagesearch.studies import dogsvscats, transfer
 
 
 def data_name(db_path, attrs):
@@ -33,14 +33,12 @@ def data_name(db_path, attrs):
     return f"dogs_vs_cats ({network} features)" if network else "dogs_vs_cats"
 
 
+@harness.entrypoint
 def main(argv=None):
-    # the Flowers-17 script, with this study's name (its run folder and its
-    # line in outputs/results.csv), data name and docstring (its --help)
-    transfer = dogsvscats.load_study_script(TRANSFER, "train_model")
-    transfer.STUDY = dogsvscats.STUDY
-    transfer.__doc__ = __doc__
-    transfer._data_name = data_name
-    return transfer.main(argv)
+    # the Flowers-17 recipe, under this study's name (its run folder and its
+    # line in outputs/results.csv), data name and --help
+    return transfer.train_model_main(argv, study=dogsvscats.STUDY, description=__doc__,
+                                     data_name=data_name)
 
 
 if __name__ == "__main__":

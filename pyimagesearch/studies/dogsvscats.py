@@ -64,28 +64,6 @@ def hdf5_paths(hdf5_dir):
     return paths
 
 
-def load_study_script(study, script):
-    """Import `experiments/<study>/<script>.py` as a module (to reuse its functions).
-
-    Scripts of one study reuse another study's code this way instead of
-    copying it (e.g. the Flowers-17 feature extraction).
-    """
-    import importlib.util
-    import sys
-
-    from pyimagesearch import harness
-
-    path = harness.project_root() / "experiments" / study / f"{script}.py"
-    if not path.is_file():
-        raise DatasetError(f"no such study script: {path}")
-    name = f"_study_{study.replace('-', '_')}_{script}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 # ---------------------------------------------------------------------------
 # labels and the split
 # ---------------------------------------------------------------------------
