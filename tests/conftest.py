@@ -81,3 +81,21 @@ def datasets_dir():
     if not value or not Path(value).is_dir():
         pytest.skip("DATASETS_DIR is not set (real-data test)")
     return Path(value)
+
+
+def results():
+    """The rows of the (isolated) outputs/results.csv."""
+    import csv
+
+    with open(os.environ["PYIMAGESEARCH_OUTPUTS"] + "/results.csv") as f:
+        return list(csv.DictReader(f))
+
+
+def one_line_error(capsys, info, *messages):
+    """Assert a script exited with status 2 and one `error: ...` line holding `messages`."""
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1, err
+    for message in messages:
+        assert message in err, err
+    return err

@@ -15,7 +15,7 @@ import keras
 import numpy as np
 import pytest
 
-from conftest import datasets_dir, load_script
+from conftest import datasets_dir, load_script, one_line_error, results
 
 STUDY = "2020-11-23-dogs-vs-cats"
 
@@ -34,18 +34,6 @@ def make_kaggle_folder(root, per_class=20, size=(40, 50), ext="jpg", colours=Non
                 image[..., 2 * c] += np.uint8(150)
             cv2.imwrite(str(root / f"{name}.{i}.{ext}"), image)
     return root
-
-
-def results():
-    return list(csv.DictReader(open(os.environ["PYIMAGESEARCH_OUTPUTS"] + "/results.csv")))
-
-
-def one_line_error(capsys, info, *messages):
-    assert info.value.code == 2
-    err = capsys.readouterr().err
-    assert err.startswith("error: ") and err.count("\n") == 1, err
-    for message in messages:
-        assert message in err, err
 
 
 @pytest.fixture(scope="module")
@@ -269,6 +257,10 @@ def test_alexnet_smallest_input_and_layers():
         assert layer.kernel_regularizer.get_config()["l2"] == pytest.approx(0.0002)
     bns = [layer for layer in model.layers if isinstance(layer, keras.layers.BatchNormalization)]
     assert len(bns) == 7
+    assert all(bn.momentum == pytest.approx(0.99) for bn in bns)  # Keras' default
+    small_set = AlexNet.build(57, 57, 3, 2, fc_units=8, bn_momentum=0.9)
+    assert all(layer.momentum == pytest.approx(0.9) for layer in small_set.layers
+               if isinstance(layer, keras.layers.BatchNormalization))
     drops = [layer.rate for layer in model.layers if isinstance(layer, keras.layers.Dropout)]
     assert drops == [0.25, 0.25, 0.25, 0.5, 0.5]
     assert model.get_layer("predictions").dtype_policy.compute_dtype == "float32"
@@ -283,6 +275,8 @@ def test_alexnet_smallest_input_and_layers():
     (dict(reg=True), "`reg`"),
     (dict(classes=1), "classes"),
     (dict(fc_units=0), "fc_units"),
+    (dict(bn_momentum=1.0), "bn_momentum"),
+    (dict(bn_momentum="0.9"), "bn_momentum"),
     (dict(preprocessing=["not a layer"]), "preprocessing"),
 ])
 def test_alexnet_bad_arguments(kwargs, message):
@@ -350,7 +344,7 @@ def test_train_alexnet_one_epoch(tmp_path, hdf5_dir):
     out = tmp_path / "run"
     assert train.main(["--hdf5-dir", str(hdf5_dir), "--crop-size", "57", "--fc-units", "16",
                        "--epochs", "1", "--batch-size", "8", "--output", str(out),
-                       "--verbose", "0"]) == 0
+                       "--bn-momentum", "0.9", "--verbose", "0"]) == 0
     files = {p.name for p in out.iterdir()}
     assert {"monitor.png", "monitor.json", "history.json", "training_plot.png", "model.keras",
             "classification_report.json", "class_names.json"} <= files
@@ -361,6 +355,7 @@ def test_train_alexnet_one_epoch(tmp_path, hdf5_dir):
     model = keras.saving.load_model(out / "model.keras")
     assert model.input_shape == (None, 57, 57, 3)
     assert model.get_layer("mean_subtraction") is not None  # carries its preprocessing
+    assert model.get_layer("block1_conv_bn").momentum == pytest.approx(0.9)
     assert results()[-1]["data"] == "dogs_vs_cats val"
 
 

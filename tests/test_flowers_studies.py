@@ -7,32 +7,18 @@ at the end loads the genuine MobileNetV2 weights from $DATASETS_DIR.
 
 import csv
 import json
-import os
 
 import cv2
 import h5py
 import numpy as np
 import pytest
 
-from conftest import datasets_dir, load_script, make_image_folder
+from conftest import datasets_dir, load_script, make_image_folder, one_line_error, results
 
 PRETRAINED = "2020-11-16-pretrained-network"
 AUGMENT = "2020-11-17-data-augmentation"
 TRANSFER = "2020-11-19-transfer-learning"
 SURGERY = "2020-11-21-network-surgery"
-
-
-def results():
-    return list(csv.DictReader(open(os.environ["PYIMAGESEARCH_OUTPUTS"] + "/results.csv")))
-
-
-def one_line_error(capsys, info, *messages):
-    assert info.value.code == 2
-    err = capsys.readouterr().err
-    assert err.startswith("error: ") and err.count("\n") == 1, err
-    for message in messages:
-        assert message in err, err
-    return err
 
 
 @pytest.fixture

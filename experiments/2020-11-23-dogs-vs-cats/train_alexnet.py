@@ -90,6 +90,10 @@ def main(argv=None):
                         "for a new AlexNet; with --model, the model's input size)")
     parser.add_argument("--fc-units", type=int, default=4096,
                         help="units of the two FC layers (default 4096; smaller for quick tests)")
+    parser.add_argument("--bn-momentum", type=float, default=0.99,
+                        help="momentum of the BatchNormalization moving statistics (default "
+                        "0.99, Keras' and the book's; ~0.9 for a few thousand images, where "
+                        "an epoch is only a few steps)")
     parser.add_argument("--no-augment", action="store_true",
                         help="random crops only: no flips, rotation, shift, shear or zoom")
     parser.add_argument("--workers", type=int, default=1,
@@ -114,6 +118,8 @@ def main(argv=None):
             parser.error(f"--{flag.replace('_', '-')} must be at least 1")
     if args.reg < 0:
         parser.error("--reg must be >= 0")
+    if not 0 <= args.bn_momentum < 1:
+        parser.error(f"--bn-momentum must be in [0, 1), got {args.bn_momentum}")
     if args.start_epoch is not None and args.model is None:
         parser.error("--start-epoch needs --model (the checkpoint to resume from)")
     if args.model is not None and args.start_epoch is None:
@@ -154,7 +160,7 @@ def main(argv=None):
                 model = AlexNet.build(width=args.crop_size, height=args.crop_size, depth=3,
                                       classes=len(class_names), reg=args.reg,
                                       preprocessing=mean_subtraction_layer(paths["mean"]),
-                                      fc_units=args.fc_units)
+                                      fc_units=args.fc_units, bn_momentum=args.bn_momentum)
                 opt = keras.optimizers.Adam(learning_rate=args.learning_rate or LEARNING_RATE)
                 model.compile(loss="categorical_crossentropy", optimizer=opt,
                               metrics=["accuracy"])

@@ -37,6 +37,12 @@ class AlexNet:
             pixels (uint8 batches are cast to float by the model's input).
         fc_units: units of the two hidden fully-connected layers (the
             book's 4096; smaller only for quick tests).
+        bn_momentum: momentum of the moving mean and variance of every
+            BatchNormalization layer (Keras' 0.99 by default). Validation
+            and prediction use those moving statistics, and at 0.99 they
+            need a few hundred steps to forget their start (0 and 1): the
+            book had 195 steps per epoch, a 1,600-image set at batch 128
+            has 13. Use about 0.9 there.
 
     Example:
 
@@ -46,7 +52,8 @@ class AlexNet:
     """
 
     @staticmethod
-    def build(width, height, depth, classes, reg=0.0002, preprocessing=None, fc_units=4096):
+    def build(width, height, depth, classes, reg=0.0002, preprocessing=None, fc_units=4096,
+              bn_momentum=0.99):
         shape, chan_axis = input_shape_and_axis(width, height, depth, classes, "AlexNet")
         if min(width, height) < MIN_SIZE:
             raise ValueError(
@@ -62,6 +69,12 @@ class AlexNet:
             raise ValueError(
                 f"AlexNet.build: `fc_units` must be a positive integer. "
                 f"Received: fc_units={fc_units!r}"
+            )
+        if (isinstance(bn_momentum, bool) or not isinstance(bn_momentum, numbers.Real)
+                or not 0 <= bn_momentum < 1):
+            raise ValueError(
+                f"AlexNet.build: `bn_momentum` must be in [0, 1). "
+                f"Received: bn_momentum={bn_momentum!r}"
             )
         if preprocessing is None:
             preprocessing = []
@@ -83,7 +96,8 @@ class AlexNet:
             x = layers.Conv2D(filters, kernel, strides=strides, padding="same",
                               kernel_regularizer=l2(), name=name)(x)
             x = layers.Activation("relu", name=f"{name}_relu")(x)
-            return layers.BatchNormalization(axis=chan_axis, name=f"{name}_bn")(x)
+            return layers.BatchNormalization(axis=chan_axis, momentum=bn_momentum,
+                                             name=f"{name}_bn")(x)
 
         def pool(x, block):
             # POOL => DROPOUT
@@ -115,7 +129,7 @@ class AlexNet:
         for i in (1, 2):
             x = layers.Dense(fc_units, kernel_regularizer=l2(), name=f"fc{i}")(x)
             x = layers.Activation("relu", name=f"fc{i}_relu")(x)
-            x = layers.BatchNormalization(name=f"fc{i}_bn")(x)
+            x = layers.BatchNormalization(momentum=bn_momentum, name=f"fc{i}_bn")(x)
             x = layers.Dropout(0.5, name=f"fc{i}_dropout")(x)
 
         # softmax classifier (kept in float32 under mixed precision)
