@@ -234,9 +234,10 @@ class Run:
     policy and prints where the outputs are.
     """
 
-    def __init__(self, study, args):
+    def __init__(self, study, args, resume=False):
         self.study = study
         self.args = args
+        self.resume = resume  # an interrupted run continues in its own --output folder
         self.started = time.perf_counter()
         self.output_dir = self._make_output_dir(getattr(args, "output", None))
         self._policy = None
@@ -247,7 +248,7 @@ class Run:
             path = Path(requested).expanduser()
             if path.exists() and not path.is_dir():
                 raise OutputExistsError(f"--output {path} is a file; choose a folder")
-            if path.is_dir() and any(path.iterdir()):
+            if path.is_dir() and any(path.iterdir()) and not self.resume:
                 raise OutputExistsError(
                     f"--output {path} is not empty; choose a new folder so that "
                     "nothing already there is overwritten"
@@ -326,9 +327,9 @@ class Run:
 
     # -- files -----------------------------------------------------------------
     def path(self, name):
-        """The path of `name` inside the output folder (must not exist yet)."""
+        """The path of `name` inside the output folder (must not exist yet, unless resuming)."""
         path = self.output_dir / name
-        if path.exists():
+        if path.exists() and not self.resume:
             raise OutputExistsError(f"{path} already exists; it is not overwritten")
         path.parent.mkdir(parents=True, exist_ok=True)
         return path

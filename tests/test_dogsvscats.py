@@ -420,13 +420,21 @@ def test_train_alexnet_backup_and_restore_after_a_crash(tmp_path, hdf5_dir, monk
     assert info.value.code == 130
     assert json.loads((backup / "state" / "training_metadata.json").read_text())["epoch"] == 2
 
-    # the same command again: it restores the model and continues at epoch 3
+    # the very same command again (same --output): it restores the model and
+    # continues at epoch 3 in the interrupted run's folder
     monkeypatch.setattr(TrainingMonitor, "on_epoch_end", on_epoch_end)
-    assert train.main(argv + ["--output", str(tmp_path / "run2")]) == 0
+    assert train.main(argv + ["--output", str(tmp_path / "run1")]) == 0
     assert "resuming after epoch 2" in capsys.readouterr().out
     assert len(json.loads((backup / "monitor.json").read_text())["loss"]) == 3
-    assert len(json.loads((tmp_path / "run2" / "history.json").read_text())["loss"]) == 3
+    assert len(json.loads((tmp_path / "run1" / "history.json").read_text())["loss"]) == 3
+    assert (tmp_path / "run1" / "model.keras").is_file()
     assert not (backup / "state").exists()  # deleted once training finished
+
+    # with nothing left to restore, a non-empty --output is refused again
+    with pytest.raises(SystemExit) as info:
+        train.main(argv + ["--output", str(tmp_path / "run1")])
+    assert info.value.code == 2
+    assert "is not empty" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("argv, message", [

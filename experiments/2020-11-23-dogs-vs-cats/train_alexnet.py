@@ -147,7 +147,9 @@ def main(argv=None):
     if args.model is not None and not Path(args.model).is_file():
         raise DatasetError(f"--model {args.model}: no such file")
 
-    with harness.Run(STUDY, args) as run:
+    # a run that BackupAndRestore resumes may go on in its own --output folder
+    resuming = bool(args.backup) and restored_epoch(Path(args.backup) / "state") > 0
+    with harness.Run(STUDY, args, resume=resuming) as run:
         train_gen, val_gen = build_generators(paths, args, len(class_names))
         print(f"[INFO] {train_gen.num_images} training and {val_gen.num_images} validation "
               f"images, {len(train_gen)} + {len(val_gen)} batches of {args.batch_size}")
