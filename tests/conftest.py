@@ -80,7 +80,7 @@ def datasets_dir():
     value = os.environ.get("DATASETS_DIR")
     if not value or not Path(value).is_dir():
         pytest.skip("DATASETS_DIR is not set (real-data test)")
-    return Path(value)
+    return Path(value).resolve()  # absolute: tests symlink files from it
 
 
 def results():
