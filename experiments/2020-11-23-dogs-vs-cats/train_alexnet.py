@@ -147,9 +147,11 @@ def main(argv=None):
     if args.model is not None and not Path(args.model).is_file():
         raise DatasetError(f"--model {args.model}: no such file")
 
-    # a run that BackupAndRestore resumes may go on in its own --output folder
-    resuming = bool(args.backup) and restored_epoch(Path(args.backup) / "state") > 0
-    with harness.Run(STUDY, args, resume=resuming) as run:
+    # the epoch a BackupAndRestore backup resumes after (0: none); such a
+    # run goes on in its own --output folder
+    backup = Path(args.backup) / "state" if args.backup else None
+    restored = restored_epoch(backup) if backup else 0
+    with harness.Run(STUDY, args, resume=restored > 0) as run:
         train_gen, val_gen = build_generators(paths, args, len(class_names))
         print(f"[INFO] {train_gen.num_images} training and {val_gen.num_images} validation "
               f"images, {len(train_gen)} + {len(val_gen)} batches of {args.batch_size}")
@@ -192,8 +194,6 @@ def main(argv=None):
             state_dir = run.output_dir
         callbacks = []
         if args.backup:
-            backup = Path(args.backup) / "state"
-            restored = restored_epoch(backup)
             if restored:
                 print(f"[INFO] restoring the backup in {backup}: resuming after epoch {restored}")
                 start_epoch = max(start_epoch, restored)
