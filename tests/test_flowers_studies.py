@@ -168,10 +168,25 @@ def test_minivggnet_on_flowers_beyond_the_diary_recipe(tmp_path, flowers):
     assert model.loss.get_config()["label_smoothing"] == pytest.approx(0.1)
 
 
+def test_minivggnet_on_flowers_with_averaged_weights(tmp_path, flowers, capsys):
+    """--ema reaches the optimizer, and the BN statistics are recomputed after fit."""
+    import keras
+
+    train = load_script(AUGMENT, "train")
+    out = tmp_path / "run"
+    argv = ["--dataset", str(flowers), "--epochs", "2", "--batch-size", "4", "--image-size",
+            "32", "--output", str(out), "--verbose", "0", "--ema", "0.9"]
+    assert train.main(argv) == 0
+    assert "recomputing the batch-norm statistics" in capsys.readouterr().out
+    opt = keras.saving.load_model(out / "model.keras").optimizer
+    assert opt.use_ema and opt.ema_momentum == pytest.approx(0.9)
+
+
 @pytest.mark.parametrize("flag,value,message", [
     ("--momentum", "1.0", "--momentum must be in [0, 1)"),
     ("--weight-decay", "-1", "--weight-decay must be >= 0"),
     ("--label-smoothing", "1", "--label-smoothing must be in [0, 1)"),
+    ("--ema", "1", "--ema must be in [0, 1)"),
 ])
 def test_minivggnet_on_flowers_bad_recipe_flags(tmp_path, flowers, capsys, flag, value, message):
     train = load_script(AUGMENT, "train")

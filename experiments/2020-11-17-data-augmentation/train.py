@@ -47,6 +47,11 @@ def main(argv=None):
                         help="SGD's decoupled weight decay per unit learning rate (default 0)")
     parser.add_argument("--label-smoothing", type=float, default=0.0,
                         help="label smoothing of the cross-entropy (default 0)")
+    parser.add_argument("--ema", type=float, default=0.0,
+                        help="keep an exponential moving average of the weights with this "
+                        "momentum (e.g. 0.999) and evaluate and save the averaged model, its "
+                        "batch-norm statistics recomputed on the training batches (default 0: "
+                        "off)")
     args = parser.parse_args(argv)
     if args.image_size < 8:
         parser.error(f"--image-size must be at least 8, got {args.image_size}")
@@ -56,6 +61,8 @@ def main(argv=None):
         parser.error(f"--weight-decay must be >= 0, got {args.weight_decay}")
     if not 0 <= args.label_smoothing < 1:
         parser.error(f"--label-smoothing must be in [0, 1), got {args.label_smoothing}")
+    if not 0 <= args.ema < 1:
+        parser.error(f"--ema must be in [0, 1), got {args.ema}")
     dataset = harness.resolve_dataset(args.dataset)
 
     import keras
@@ -65,6 +72,7 @@ def main(argv=None):
     from pyimagesearch.nn.conv import MiniVGGNet
     from pyimagesearch.preprocessing import (AspectAwarePreprocessor, ImageToArrayPreprocessor,
                                              build_augmentation)
+    from pyimagesearch.utils.batchnorm import recompute_batch_norm_statistics
 
     size = args.image_size
     with harness.Run(STUDY, args) as run:
@@ -100,7 +108,8 @@ def main(argv=None):
             model = MiniVGGNet.build(width=size, height=size, depth=3, classes=len(class_names))
             opt = keras.optimizers.SGD(learning_rate=learning_rate, momentum=args.momentum,
                                        nesterov=args.momentum > 0,
-                                       weight_decay=args.weight_decay or None)
+                                       weight_decay=args.weight_decay or None,
+                                       use_ema=args.ema > 0, ema_momentum=args.ema or 0.99)
             loss = keras.losses.CategoricalCrossentropy(label_smoothing=args.label_smoothing)
             model.compile(loss=loss, optimizer=opt, metrics=["accuracy"])
 
@@ -108,6 +117,12 @@ def main(argv=None):
         print(f"[INFO] training network{' with data augmentation' if args.augment else ''}...")
         history = model.fit(train_data, validation_data=(test_x, test_y),
                             epochs=args.epochs, shuffle=False, verbose=args.verbose)
+        if args.ema:
+            # fit() ended by swapping in the averaged weights; give the batch
+            # norm layers the statistics of those weights (one pass over the
+            # training batches, as they were fed in training)
+            print("[INFO] averaged weights: recomputing the batch-norm statistics...")
+            recompute_batch_norm_statistics(model, train_data)
 
         # evaluate the network
         print("[INFO] evaluating network...")
