@@ -138,6 +138,58 @@ def test_write_split_in_parallel_equals_one_worker(tmp_path, kaggle, kind):
         assert b["images"].dtype == np.uint8 and b.attrs["channel_order"] == "RGB"
 
 
+def test_write_split_decoding_threads_run_opencv_single_threaded(tmp_path, kaggle, monkeypatch):
+    """Decoding threads are the parallelism: OpenCV's own threads are off meanwhile, then back."""
+    import cv2
+
+    from pyimagesearch.studies import dogsvscats
+
+    seen = []
+    load_chunk = dogsvscats.load_chunk
+
+    def recording(paths, size):
+        seen.append(cv2.getNumThreads())
+        return load_chunk(paths, size)
+
+    monkeypatch.setattr(dogsvscats, "load_chunk", recording)
+    paths, labels = dogsvscats.list_labelled_images(kaggle)
+    before = cv2.getNumThreads()
+    cv2.setNumThreads(2)
+    try:
+        dogsvscats.write_split(paths, labels, tmp_path / "t.hdf5", ["cat", "dog"], size=24,
+                               workers=2, verbose=False, pool_kind="thread")
+        assert seen and set(seen) == {1}
+        assert cv2.getNumThreads() == 2
+    finally:
+        cv2.setNumThreads(before)
+
+
+def test_write_split_writes_each_chunk_without_a_large_buffer(tmp_path, kaggle, monkeypatch):
+    """By default the writer buffers one chunk: every decoded chunk goes to disk as it comes."""
+    from pyimagesearch.io import HDF5DatasetWriter
+    from pyimagesearch.studies import dogsvscats
+
+    flushes = []
+    flush = HDF5DatasetWriter.flush
+
+    def recording(self):
+        flushes.append(self.buffered)
+        return flush(self)
+
+    monkeypatch.setattr(HDF5DatasetWriter, "flush", recording)
+    paths, labels = dogsvscats.list_labelled_images(kaggle)
+    dogsvscats.write_split(paths, labels, tmp_path / "c.hdf5", ["cat", "dog"], size=24,
+                           workers=1, verbose=False)
+    # 40 images in chunks of 10 (few images: small chunks): written once 32
+    # are buffered, i.e. all 40 at the 4th chunk, never 1,000 at a time
+    assert [n for n in flushes if n] == [40]
+    flushes.clear()
+    dogsvscats.write_split(paths * 3, labels * 3, tmp_path / "d.hdf5", ["cat", "dog"], size=24,
+                           workers=1, verbose=False)
+    # 120 images in chunks of 30: a write every 2 chunks
+    assert [n for n in flushes if n] == [60, 60]
+
+
 # -- build_dataset.py ------------------------------------------------------------------------------
 def test_build_dataset_writes_three_files_and_the_mean(hdf5_dir, kaggle, capsys):
     from pyimagesearch.io import check_complete

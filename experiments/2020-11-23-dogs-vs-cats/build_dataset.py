@@ -55,8 +55,9 @@ def main(argv=None):
     parser.add_argument("--pool", choices=dogsvscats.POOL_KINDS, default="thread",
                         help="threads (default: OpenCV releases the GIL, nothing is copied) or "
                         "processes")
-    parser.add_argument("--buffer-size", type=int, default=1000,
-                        help="images buffered before each write to disk (default 1000)")
+    parser.add_argument("--buffer-size", type=int, default=dogsvscats.CHUNK_SIZE,
+                        help="images buffered before each write to disk (default "
+                        f"{dogsvscats.CHUNK_SIZE}: each decoded chunk is written as it is)")
     parser.add_argument("--force", action="store_true",
                         help="overwrite the files of an earlier build")
     parser.add_argument("--seed", type=int, default=dogsvscats.SEED,

@@ -212,8 +212,10 @@ class HDF5DatasetWriter:
         if not self.buffered:
             return
         i = self.idx + self.buffered
-        self.data[self.idx:i] = np.concatenate(self.buffer["data"])
-        self.labels[self.idx:i] = np.concatenate(self.buffer["labels"])
+        # one batch is written as it is: no copy into a new array
+        rows, labels = self.buffer["data"], self.buffer["labels"]
+        self.data[self.idx:i] = rows[0] if len(rows) == 1 else np.concatenate(rows)
+        self.labels[self.idx:i] = labels[0] if len(labels) == 1 else np.concatenate(labels)
         self.idx = i
         self.buffer = {"data": [], "labels": []}
         self.buffered = 0

@@ -31,6 +31,7 @@ write_mean_json("hdf5/mean.json", summary["mean"])
 """
 
 import collections
+import contextlib
 import itertools
 import json
 import math
@@ -50,6 +51,10 @@ VAL_FRACTION = 0.1
 TEST_FRACTION = 0.1
 SEED = 42
 SPLITS = ("train", "val", "test")
+# images a decoder handles per task; also what write_split buffers before a
+# write, so that each decoded chunk goes to disk as it is (no 1,000-image
+# buffer to assemble, which costs the writing thread a copy and fresh memory)
+CHUNK_SIZE = 32
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp")
 
 
@@ -301,6 +306,29 @@ def decoding_pool(workers=None, kind="thread"):
                                initializer=_init_worker)
 
 
+@contextlib.contextmanager
+def _one_opencv_thread(pool):
+    """With a pool of decoding threads, OpenCV's own threads are switched off meanwhile.
+
+    The decoding threads are the parallelism; OpenCV would otherwise split
+    each resize over every core as well, and the two kinds of threads would
+    compete for the same cores. Its setting is restored afterwards.
+    """
+    import cv2
+
+    from concurrent.futures import ThreadPoolExecutor
+
+    if not isinstance(pool, ThreadPoolExecutor):
+        yield
+        return
+    before = cv2.getNumThreads()
+    cv2.setNumThreads(1)
+    try:
+        yield
+    finally:
+        cv2.setNumThreads(before)
+
+
 def iter_image_chunks(paths, size, pool=None, chunk_size=None):
     """Yield `(start, images, ok, means)` for consecutive chunks of `paths`, in order.
 
@@ -318,7 +346,7 @@ def iter_image_chunks(paths, size, pool=None, chunk_size=None):
     """
     workers = getattr(pool, "_max_workers", 1) if pool is not None else 1
     if chunk_size is None:
-        chunk_size = max(1, min(32, math.ceil(len(paths) / (4 * workers))))
+        chunk_size = max(1, min(CHUNK_SIZE, math.ceil(len(paths) / (4 * workers))))
     starts = iter(range(0, len(paths), chunk_size))
     if pool is None:
         for start in starts:
@@ -344,7 +372,7 @@ def iter_image_chunks(paths, size, pool=None, chunk_size=None):
 
 
 def write_split(paths, labels, output_path, class_names, size=IMAGE_SIZE, workers=None,
-                buf_size=1000, overwrite=False, verbose=True, label="", attrs=None, pool=None,
+                buf_size=CHUNK_SIZE, overwrite=False, verbose=True, label="", attrs=None, pool=None,
                 pool_kind="thread"):
     """Write one split to HDF5: uint8 RGB images, integer labels, label names.
 
@@ -358,7 +386,8 @@ def write_split(paths, labels, output_path, class_names, size=IMAGE_SIZE, worker
         class_names: every class, sorted (label `i` is `class_names[i]`).
         size: the square size of the stored images.
         workers: decoders (default: every core) when no `pool` is given.
-        buf_size: images buffered before a write to disk.
+        buf_size: images buffered before a write to disk (default: one
+            decoded chunk, `CHUNK_SIZE`, which is then written as it is).
         overwrite: replace an existing file.
         verbose: show a progress bar.
         label: the progress bar's label.
@@ -387,7 +416,7 @@ def write_split(paths, labels, output_path, class_names, size=IMAGE_SIZE, worker
     # decode in the given pool, else in a pool of our own (none for 1 worker)
     context = (decoding_pool(workers, pool_kind) if pool is None
                else contextlib.nullcontext(pool))
-    with context as pool:
+    with context as pool, _one_opencv_thread(pool):
         written, totals = _write(paths, targets, output_path, class_names, size, buf_size,
                                  overwrite, attrs, pool, bar)
     bar.finish()
