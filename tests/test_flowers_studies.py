@@ -300,6 +300,10 @@ def test_finetune_unfreezes_layers_between_phases(tmp_path, flowers):
                           "--dense", "16", "--output", str(out), "--verbose", "0"]) == 0
     phases = json.loads((out / "phases.json").read_text())["phases"]
     warmup, tuned = phases
+    # the diary's warm-up learning rate for VGG; 10x smaller for wider feature maps
+    assert warmup["learning_rate"] == pytest.approx(1e-3)
+    assert finetune.warmup_learning_rate("mobilenet_v2") == pytest.approx(1e-4)
+    assert finetune.warmup_learning_rate("resnet50") == pytest.approx(1e-4)
     # warm-up: only the head (Dense 512->16 and 16->3) trains
     assert warmup["trainable_params"] == 512 * 16 + 16 + 16 * 3 + 3
     assert warmup["trainable_layers"] == ["head_fc", "head_predictions_dense"]
