@@ -182,11 +182,33 @@ def test_minivggnet_on_flowers_with_averaged_weights(tmp_path, flowers, capsys):
     assert opt.use_ema and opt.ema_momentum == pytest.approx(0.9)
 
 
+def test_minivggnet_on_flowers_shear_reaches_the_augmentation(tmp_path, flowers, monkeypatch):
+    import pyimagesearch.preprocessing as preprocessing
+
+    calls = []
+    build = preprocessing.build_augmentation
+
+    def recording(**kwargs):
+        calls.append(kwargs)
+        return build(**kwargs)
+
+    monkeypatch.setattr(preprocessing, "build_augmentation", recording)
+    train = load_script(AUGMENT, "train")
+    argv = ["--dataset", str(flowers), "--epochs", "1", "--batch-size", "4", "--image-size",
+            "32", "--output", str(tmp_path / "run"), "--verbose", "0", "--augment",
+            "--shear", "0.0035"]
+    assert train.main(argv) == 0
+    assert calls == [{"shear": 0.0035, "seed": 42}]
+    layer = build(shear=0.0035).get_layer("shear")
+    assert layer.x_factor == (-0.0035, 0.0035)
+
+
 @pytest.mark.parametrize("flag,value,message", [
     ("--momentum", "1.0", "--momentum must be in [0, 1)"),
     ("--weight-decay", "-1", "--weight-decay must be >= 0"),
     ("--label-smoothing", "1", "--label-smoothing must be in [0, 1)"),
     ("--ema", "1", "--ema must be in [0, 1)"),
+    ("--shear", "2", "--shear must be in [0, 1]"),
 ])
 def test_minivggnet_on_flowers_bad_recipe_flags(tmp_path, flowers, capsys, flag, value, message):
     train = load_script(AUGMENT, "train")

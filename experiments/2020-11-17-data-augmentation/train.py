@@ -33,6 +33,10 @@ def main(argv=None):
     parser.add_argument("--augment", action="store_true",
                         help="augment the training images on the fly (the book's "
                         "rotation 30, shift 0.1, shear 0.2, zoom 0.2, horizontal flip)")
+    parser.add_argument("--shear", type=float, default=0.2,
+                        help="RandomShear factor of --augment (default 0.2; the book's "
+                        "ImageDataGenerator read its shear_range=0.2 in degrees, i.e. a "
+                        "factor of tan(0.2 deg) = 0.0035)")
     parser.add_argument("--learning-rate", type=harness.positive_float, default=0.05,
                         help="SGD learning rate (default 0.05)")
     parser.add_argument("--image-size", type=int, default=64,
@@ -61,6 +65,8 @@ def main(argv=None):
         parser.error(f"--weight-decay must be >= 0, got {args.weight_decay}")
     if not 0 <= args.label_smoothing < 1:
         parser.error(f"--label-smoothing must be in [0, 1), got {args.label_smoothing}")
+    if not 0 <= args.shear <= 1:
+        parser.error(f"--shear must be in [0, 1], got {args.shear}")
     if not 0 <= args.ema < 1:
         parser.error(f"--ema must be in [0, 1), got {args.ema}")
     dataset = harness.resolve_dataset(args.dataset)
@@ -96,7 +102,8 @@ def main(argv=None):
         # initialize the optimizer and model
         # with --augment every epoch sees new random variants of the
         # training images (the test images stay as they are)
-        augmentation = build_augmentation(seed=args.seed) if args.augment else None
+        augmentation = (build_augmentation(shear=args.shear, seed=args.seed) if args.augment
+                        else None)
         train_data = array_dataset(train_x, train_y, args.batch_size, augmentation,
                                    shuffle=True, seed=args.seed)
         learning_rate = args.learning_rate

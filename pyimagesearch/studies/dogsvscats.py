@@ -276,9 +276,10 @@ def decoding_pool(workers=None, kind="thread"):
             ("spawn": a forked child of a process that has used OpenCV's or
             TensorFlow's thread pools can deadlock) must be started (about
             0.5 s each) and send every image back through a pipe. Measured
-            on 2,000 Kaggle images (shorter side <= 256) on this project's
-            machine: 0.72 CPU-seconds for threads, 0.70 for one thread,
-            2.0 for two processes (see bench/bench_build_dataset.py).
+            on the 2,000 shared Kaggle images (shorter side <= 256) on this
+            project's 2-core machine, against the one-image-at-a-time loop:
+            threads 1.51-1.78x, processes 0.66-0.68x, with the same CPU
+            seconds for threads as for the loop (bench/bench_build_dataset.py).
 
     Example:
 
