@@ -70,3 +70,22 @@ def test_bad_input():
         recompute_batch_norm_statistics(model, np.zeros((2, 4, 4, 2), "float32"), batch_size=0)
     plain = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
     assert recompute_batch_norm_statistics(plain, np.zeros((2, 3), "float32")) == 0
+
+
+def test_predict_with_flips_averages_an_image_and_its_mirror():
+    import keras
+
+    from pyimagesearch.utils.tta import predict_with_flips
+
+    # a "model" that answers with the mean of the left half of the image vs
+    # the right half: mirroring swaps the two, so the average is 50/50
+    inputs = keras.Input((2, 4, 1))
+    left = keras.layers.Lambda(lambda t: keras.ops.mean(t[:, :, :2, :], axis=(1, 2)))(inputs)
+    right = keras.layers.Lambda(lambda t: keras.ops.mean(t[:, :, 2:, :], axis=(1, 2)))(inputs)
+    model = keras.Model(inputs, keras.layers.Concatenate()([left, right]))
+    x = np.zeros((3, 2, 4, 1), "float32")
+    x[:, :, :2] = 1.0  # bright left half
+    np.testing.assert_allclose(model.predict(x, verbose=0), [[1.0, 0.0]] * 3)
+    np.testing.assert_allclose(predict_with_flips(model, x, batch_size=2), [[0.5, 0.5]] * 3)
+    with pytest.raises(ValueError, match="4-D batch"):
+        predict_with_flips(model, x[0])

@@ -175,9 +175,14 @@ def test_minivggnet_on_flowers_with_averaged_weights(tmp_path, flowers, capsys):
     train = load_script(AUGMENT, "train")
     out = tmp_path / "run"
     argv = ["--dataset", str(flowers), "--epochs", "2", "--batch-size", "4", "--image-size",
-            "32", "--output", str(out), "--verbose", "0", "--ema", "0.9"]
+            "32", "--output", str(out), "--verbose", "0", "--ema", "0.9", "--tta"]
     assert train.main(argv) == 0
     assert "recomputing the batch-norm statistics" in capsys.readouterr().out
+    # --tta: a second report, of the mirror-averaged predictions, and its figure
+    tta = json.loads((out / "classification_report_tta.json").read_text())
+    assert 0.0 <= tta["accuracy"] <= 1.0
+    assert [r["metric"] for r in results()[-2:]] == ["accuracy", "accuracy_flip_tta"]
+    assert results()[-1]["value"] == f"{tta['accuracy']:.4f}"
     opt = keras.saving.load_model(out / "model.keras").optimizer
     assert opt.use_ema and opt.ema_momentum == pytest.approx(0.9)
 

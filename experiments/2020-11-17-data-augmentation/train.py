@@ -56,6 +56,9 @@ def main(argv=None):
                         "momentum (e.g. 0.999) and evaluate and save the averaged model, its "
                         "batch-norm statistics recomputed on the training batches (default 0: "
                         "off)")
+    parser.add_argument("--tta", action="store_true",
+                        help="also report the test accuracy of the predictions averaged over "
+                        "each test image and its mirror image (test-time augmentation)")
     args = parser.parse_args(argv)
     if args.image_size < 8:
         parser.error(f"--image-size must be at least 8, got {args.image_size}")
@@ -79,6 +82,7 @@ def main(argv=None):
     from pyimagesearch.preprocessing import (AspectAwarePreprocessor, ImageToArrayPreprocessor,
                                              build_augmentation)
     from pyimagesearch.utils.batchnorm import recompute_batch_norm_statistics
+    from pyimagesearch.utils.tta import predict_with_flips
 
     size = args.image_size
     with harness.Run(STUDY, args) as run:
@@ -135,11 +139,17 @@ def main(argv=None):
         print("[INFO] evaluating network...")
         predictions = model.predict(test_x, batch_size=args.batch_size, verbose=0)
         report = run.save_report(test_y, predictions, class_names)
+        if args.tta:
+            # the same model, each test image and its mirror image averaged
+            mirrored = predict_with_flips(model, test_x, batch_size=args.batch_size)
+            tta = run.save_report(test_y, mirrored, class_names, name="classification_report_tta")
         title = f"MiniVGGNet on Flowers-17 {'with' if args.augment else 'without'} augmentation"
         run.save_history(history, title=title)
         run.save_model(model)
         data_name = f"{dataset.name}+augment" if args.augment else dataset.name
         run.record(data_name, "accuracy", report["accuracy"])
+        if args.tta:
+            run.record(data_name, "accuracy_flip_tta", tta["accuracy"])
     return 0
 
 
