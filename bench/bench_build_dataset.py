@@ -7,7 +7,7 @@ aspect-aware resize to 256x256, BGR to RGB, write uint8 rows with
 - single process: the 2020 loop, one image after the other in this process,
   through the writer's default 1,000-image buffer (the book's `bufSize`);
 - the build: `pyimagesearch.studies.dogsvscats.write_split` (what
-  `build_dataset.py` runs for each split), decoding chunks of 32 images on
+  `build_dataset.py` runs for each split), decoding chunks of 128 images on
   `--workers` threads (build_dataset.py's default) and then on as many
   processes, while the calling thread writes each chunk as it arrives.
 

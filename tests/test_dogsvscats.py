@@ -180,14 +180,16 @@ def test_write_split_writes_each_chunk_without_a_large_buffer(tmp_path, kaggle, 
     paths, labels = dogsvscats.list_labelled_images(kaggle)
     dogsvscats.write_split(paths, labels, tmp_path / "c.hdf5", ["cat", "dog"], size=24,
                            workers=1, verbose=False)
-    # 40 images in chunks of 10 (few images: small chunks): written once 32
-    # are buffered, i.e. all 40 at the 4th chunk, never 1,000 at a time
+    # 40 images in chunks of 10 (few images: small chunks): fewer than one
+    # buffer's worth, written once, at close
     assert [n for n in flushes if n] == [40]
+    assert dogsvscats.CHUNK_SIZE == 128
     flushes.clear()
-    dogsvscats.write_split(paths * 3, labels * 3, tmp_path / "d.hdf5", ["cat", "dog"], size=24,
+    dogsvscats.write_split(paths * 8, labels * 8, tmp_path / "d.hdf5", ["cat", "dog"], size=24,
                            workers=1, verbose=False)
-    # 120 images in chunks of 30: a write every 2 chunks
-    assert [n for n in flushes if n] == [60, 60]
+    # 320 images in chunks of 80: written once 128 are buffered, i.e. every
+    # 2 chunks (a 1,000-image buffer would have written all 320 at close)
+    assert [n for n in flushes if n] == [160, 160]
 
 
 # -- build_dataset.py ------------------------------------------------------------------------------
