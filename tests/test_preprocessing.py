@@ -201,3 +201,24 @@ def test_other_argument_validation():
     with pytest.raises(ValueError, match=r"inter='area'"):
         SimplePreprocessor(2, 2, inter="area")
     assert SimplePreprocessor(2, 2, inter=cv2.INTER_NEAREST).inter == cv2.INTER_NEAREST
+
+
+def test_the_opencv_preprocessors_and_the_writer_do_not_import_keras():
+    """Decoding and writing HDF5 (build_dataset.py) import no keras/TensorFlow."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from pyimagesearch.preprocessing import AspectAwarePreprocessor\n"
+            "from pyimagesearch.studies import dogsvscats\n"
+            "from pyimagesearch.io import HDF5DatasetWriter\n"
+            "assert 'keras' not in sys.modules and 'tensorflow' not in sys.modules\n"
+            "from pyimagesearch.io import HDF5DatasetGenerator\n"
+            "assert 'keras' in sys.modules\n"
+            "import pyimagesearch.preprocessing as p\n"
+            "assert callable(p.build_augmentation) and 'keras' in sys.modules\n"
+            "print('ok')\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().endswith("ok")

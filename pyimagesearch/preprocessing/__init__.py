@@ -7,6 +7,15 @@ from pyimagesearch.preprocessing.meanpreprocessor import MeanPreprocessor
 from pyimagesearch.preprocessing.patchpreprocessor import PatchPreprocessor
 from pyimagesearch.preprocessing.simplepreprocessor import SimplePreprocessor
 
+# the Keras-based names are imported on first use: the OpenCV/NumPy
+# preprocessors above (what a decoding thread or process needs) must not
+# pay for importing keras and TensorFlow (seconds, hundreds of MB)
+_LAZY = {
+    "build_augmentation": "pyimagesearch.preprocessing.augmentation",
+    "load_means": "pyimagesearch.preprocessing.meanlayer",
+    "mean_subtraction_layer": "pyimagesearch.preprocessing.meanlayer",
+}
+
 __all__ = [
     "AspectAwarePreprocessor",
     "CropPreprocessor",
@@ -14,11 +23,15 @@ __all__ = [
     "MeanPreprocessor",
     "PatchPreprocessor",
     "SimplePreprocessor",
+    *_LAZY,
 ]
-__all__ += ["build_augmentation"]
 
-from pyimagesearch.preprocessing.augmentation import build_augmentation  # noqa: E402
-__all__ += ["load_means", "mean_subtraction_layer"]
 
-from pyimagesearch.preprocessing.meanlayer import load_means  # noqa: E402
-from pyimagesearch.preprocessing.meanlayer import mean_subtraction_layer  # noqa: E402
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -207,27 +207,18 @@ def default_workers():
 
 
 def _init_worker():
-    """Start a decoding process (``kind="process"``): one OpenCV thread, no keras import.
+    """Start a decoding process (``kind="process"``): one OpenCV thread.
 
     The processes are started fresh ("spawn": forking a process that has
-    used OpenCV's or TensorFlow's thread pools can deadlock the child). A
-    fresh process imports what it needs; the `pyimagesearch.preprocessing`
-    package's ``__init__`` imports keras (about 5 s and 300 MB per
-    process) for `build_augmentation`, which a decoder never uses, so the
-    package is registered here without running its ``__init__``: its
-    submodules (`aspectawarepreprocessor`, `checks`) import as usual.
+    used OpenCV's or TensorFlow's thread pools can deadlock the child) and
+    import only OpenCV, NumPy and the preprocessors (the
+    `pyimagesearch.preprocessing` package imports keras only when a
+    Keras-based name is used).
     """
-    import importlib.util
-    import sys
-
     import cv2
 
     # one OpenCV thread per process: the processes are the parallelism
     cv2.setNumThreads(1)
-    name = "pyimagesearch.preprocessing"
-    if name not in sys.modules:
-        spec = importlib.util.find_spec(name)
-        sys.modules[name] = importlib.util.module_from_spec(spec)
 
 
 def load_chunk(paths, size):
