@@ -15,8 +15,9 @@ The files are read once before timing (page cache), so neither side pays
 for reading the disk; before each side runs, the files of the earlier one
 are deleted and `os.sync()` waits until nothing is left to write back, so
 no side is billed for another's writes. `--trials` rounds of (loop, builds)
-are interleaved (after one untimed warm-up round) and the medians compared; every file must hold the same
-pixels and the same means as the loop's. The CPU seconds of each side
+are interleaved (after one untimed warm-up round) and the medians
+compared; every file must hold the same pixels and the same means as the
+loop's. The CPU seconds of each side
 (with its workers) are printed too: on a machine whose cores are busy with
 other work, no pool can be faster than its share of the cores.
 Goal: ratio >= 1.8 on 2 idle cores (the thread pool, the default).
@@ -207,9 +208,8 @@ def main(argv=None):
     ratio = loop_s / float(np.median(times[kinds[0]]))
     print(f"ratio ({kinds[0]} pool, build_dataset.py's default): {ratio:.2f}x (goal >= 1.8x) "
           f"{'PASS' if ratio >= 1.8 else 'FAIL'}")
-    same = means_match = all(checks)
     synthetic.cleanup()
-    return 0 if same and means_match else 1
+    return 0 if all(checks) else 1
 
 
 if __name__ == "__main__":

@@ -87,5 +87,10 @@ def test_predict_with_flips_averages_an_image_and_its_mirror():
     x[:, :, :2] = 1.0  # bright left half
     np.testing.assert_allclose(model.predict(x, verbose=0), [[1.0, 0.0]] * 3)
     np.testing.assert_allclose(predict_with_flips(model, x, batch_size=2), [[0.5, 0.5]] * 3)
+    # predictions already at hand are used as they are: only the mirror is run
+    given = np.array([[0.0, 0.0]] * 3)
+    np.testing.assert_allclose(predict_with_flips(model, x, predictions=given), [[0.0, 0.5]] * 3)
+    with pytest.raises(ValueError, match="one row per image"):
+        predict_with_flips(model, x, predictions=given[:2])
     with pytest.raises(ValueError, match="4-D batch"):
         predict_with_flips(model, x[0])

@@ -160,6 +160,12 @@ def test_write_split_decoding_threads_run_opencv_single_threaded(tmp_path, kaggl
                                workers=2, verbose=False, pool_kind="thread")
         assert seen and set(seen) == {1}
         assert cv2.getNumThreads() == 2
+        # the same for a pool shared by several splits, for as long as it is open
+        with dogsvscats.decoding_pool(2, "thread") as pool:
+            assert cv2.getNumThreads() == 1
+            dogsvscats.write_split(paths, labels, tmp_path / "u.hdf5", ["cat", "dog"], size=24,
+                                   verbose=False, pool=pool)
+        assert cv2.getNumThreads() == 2
     finally:
         cv2.setNumThreads(before)
 

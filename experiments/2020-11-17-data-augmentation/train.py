@@ -141,7 +141,8 @@ def main(argv=None):
         report = run.save_report(test_y, predictions, class_names)
         if args.tta:
             # the same model, each test image and its mirror image averaged
-            mirrored = predict_with_flips(model, test_x, batch_size=args.batch_size)
+            mirrored = predict_with_flips(model, test_x, batch_size=args.batch_size,
+                                          predictions=predictions)
             tta = run.save_report(test_y, mirrored, class_names, name="classification_report_tta")
         title = f"MiniVGGNet on Flowers-17 {'with' if args.augment else 'without'} augmentation"
         run.save_history(history, title=title)

@@ -1,3 +1,4 @@
+from pyimagesearch._lazy import lazy_names
 from pyimagesearch.preprocessing.aspectawarepreprocessor import AspectAwarePreprocessor
 from pyimagesearch.preprocessing.croppreprocessor import CropPreprocessor
 from pyimagesearch.preprocessing.imagetoarraypreprocessor import (
@@ -26,12 +27,4 @@ __all__ = [
     *_LAZY,
 ]
 
-
-def __getattr__(name):
-    if name in _LAZY:
-        import importlib
-
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_names(__name__, _LAZY)

@@ -283,9 +283,7 @@ def decoding_pool(workers=None, kind="thread"):
             write_split(..., pool=pool)
     ```
     """
-    import contextlib
     from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures import ThreadPoolExecutor
 
     workers = default_workers() if workers is None else workers
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
@@ -295,31 +293,30 @@ def decoding_pool(workers=None, kind="thread"):
     if workers == 1:
         return contextlib.nullcontext(None)
     if kind == "thread":
-        return ThreadPoolExecutor(max_workers=workers, thread_name_prefix="decode")
+        return _thread_pool(workers)
     return ProcessPoolExecutor(max_workers=workers,
                                mp_context=multiprocessing.get_context("spawn"),
                                initializer=_init_worker)
 
 
 @contextlib.contextmanager
-def _one_opencv_thread(pool):
-    """With a pool of decoding threads, OpenCV's own threads are switched off meanwhile.
+def _thread_pool(workers):
+    """Decoding threads, with OpenCV's own threads switched off while they run.
 
-    The decoding threads are the parallelism; OpenCV would otherwise split
-    each resize over every core as well, and the two kinds of threads would
-    compete for the same cores. Its setting is restored afterwards.
+    The decoding threads are the parallelism (as `_init_worker` makes each
+    decoding process single-threaded): OpenCV would otherwise split every
+    resize over all the cores too, and the two kinds of threads would
+    compete for them. OpenCV's setting is restored when the pool closes.
     """
-    import cv2
-
     from concurrent.futures import ThreadPoolExecutor
 
-    if not isinstance(pool, ThreadPoolExecutor):
-        yield
-        return
+    import cv2
+
     before = cv2.getNumThreads()
     cv2.setNumThreads(1)
     try:
-        yield
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="decode") as pool:
+            yield pool
     finally:
         cv2.setNumThreads(before)
 
@@ -395,7 +392,6 @@ def write_split(paths, labels, output_path, class_names, size=IMAGE_SIZE, worker
         ``{"written", "skipped", "mean": {"R", "G", "B"}, "seconds"}``; the
         mean is over the written images (0-255).
     """
-    import contextlib
     import time
 
     from pyimagesearch.utils import progress_bar
@@ -411,7 +407,7 @@ def write_split(paths, labels, output_path, class_names, size=IMAGE_SIZE, worker
     # decode in the given pool, else in a pool of our own (none for 1 worker)
     context = (decoding_pool(workers, pool_kind) if pool is None
                else contextlib.nullcontext(pool))
-    with context as pool, _one_opencv_thread(pool):
+    with context as pool:
         written, totals = _write(paths, targets, output_path, class_names, size, buf_size,
                                  overwrite, attrs, pool, bar)
     bar.finish()
