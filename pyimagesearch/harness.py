@@ -53,6 +53,8 @@ import pyimagesearch  # noqa: F401  (sets TF_CPP_MIN_LOG_LEVEL before keras)
 from pyimagesearch.errors import DatasetError
 from pyimagesearch.errors import OutputExistsError
 from pyimagesearch.errors import PyImageSearchError
+from pyimagesearch.utils.atomic import atomic_path
+from pyimagesearch.utils.atomic import atomic_write
 
 RESULTS_COLUMNS = ("study", "date", "data", "metric", "value", "seconds")
 
@@ -161,9 +163,9 @@ def study_parser(description, *, epochs=None, batch_size=None, dataset=None,
                         help="0 silent, 1 progress bars, 2 one line per epoch")
     if epochs is None and batch_size is None:
         return parser
-    parser.add_argument("-e", "--epochs", type=_positive_int, default=epochs,
+    parser.add_argument("-e", "--epochs", type=positive_int, default=epochs,
                         help=f"training epochs (default {epochs})")
-    parser.add_argument("-b", "--batch-size", type=_positive_int, default=batch_size,
+    parser.add_argument("-b", "--batch-size", type=positive_int, default=batch_size,
                         help=f"mini-batch size (default {batch_size})")
     parser.add_argument("--deterministic", action="store_true",
                         help="use deterministic TensorFlow ops (slower, repeatable)")
@@ -172,25 +174,110 @@ def study_parser(description, *, epochs=None, batch_size=None, dataset=None,
     return parser
 
 
-def _positive_int(text):
+# -- argparse types: a bad value is an argparse error (one line, exit 2) ------------------
+def _number(text, kind, ok, expected):
     try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+        value = kind(text)
+    except (TypeError, ValueError):
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+    if isinstance(value, float) and value != value:  # NaN
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
+    if not ok(value):
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
     return value
+
+
+def int_at_least(minimum):
+    """`argparse` type: an integer >= `minimum` (e.g. ``int_at_least(57)`` for a crop).
+
+    Example:
+
+    >>> int_at_least(1)("3")
+    3
+    """
+    def parse(text):
+        return _number(text, int, lambda v: v >= minimum, f"an integer >= {minimum}")
+
+    parse.__name__ = f"int_at_least_{minimum}"
+    return parse
+
+
+def float_in(low, high, *, low_open=False, high_open=True):
+    """`argparse` type: a float in an interval, ``[low, high)`` by default.
+
+    `None` for a bound leaves that side open-ended.
+
+    Example:
+
+    >>> momentum = float_in(0, 1)       # [0, 1)
+    >>> momentum("0.9")
+    0.9
+    """
+    left = "(" if low_open else "["
+    right = ")" if high_open else "]"
+    expected = (f"a number in {left}{'-inf' if low is None else low}, "
+                f"{'inf' if high is None else high}{right}")
+
+    def ok(value):
+        above = low is None or (value > low if low_open else value >= low)
+        below = high is None or (value < high if high_open else value <= high)
+        return above and below
+
+    def parse(text):
+        return _number(text, float, ok, expected)
+
+    parse.__name__ = "float_in"
+    return parse
+
+
+def positive_int(text):
+    """`argparse` type: an integer >= 1 (epochs, batch sizes, workers...)."""
+    return _number(text, int, lambda v: v >= 1, "a positive integer")
+
+
+def non_negative_int(text):
+    """`argparse` type: an integer >= 0 (a start epoch...)."""
+    return _number(text, int, lambda v: v >= 0, "an integer >= 0")
 
 
 def positive_float(text):
     """`argparse` type: a float > 0 (e.g. a learning rate)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    return value
+    return _number(text, float, lambda v: v > 0 and v != float("inf"), "a positive number")
+
+
+def non_negative_float(text):
+    """`argparse` type: a float >= 0 (weight decay, L2 strength...)."""
+    return _number(text, float, lambda v: 0 <= v < float("inf"), "a number >= 0")
+
+
+#: `argparse` types of the common ranges
+momentum = float_in(0, 1)            # SGD / batch-norm momentum, EMA decay: [0, 1)
+fraction = float_in(0, 1, low_open=True)      # a split fraction: (0, 1)
+probability = float_in(0, 1, high_open=False)  # a rate in [0, 1]
+
+
+def existing_path(text):
+    """`argparse` type: a path that exists (returned as a `Path`)."""
+    path = Path(text).expanduser()
+    if not path.exists():
+        raise argparse.ArgumentTypeError(f"no such file or folder: {text!r}")
+    return path
+
+
+def existing_file(text):
+    """`argparse` type: an existing file (returned as a `Path`)."""
+    path = existing_path(text)
+    if not path.is_file():
+        raise argparse.ArgumentTypeError(f"not a file: {text!r}")
+    return path
+
+
+def existing_dir(text):
+    """`argparse` type: an existing folder (returned as a `Path`)."""
+    path = existing_path(text)
+    if not path.is_dir():
+        raise argparse.ArgumentTypeError(f"not a folder: {text!r}")
+    return path
 
 
 # ---------------------------------------------------------------------------
@@ -241,6 +328,7 @@ class Run:
         self.started = time.perf_counter()
         self.output_dir = self._make_output_dir(getattr(args, "output", None))
         self._policy = None
+        self._strategy = None
 
     # -- setup ---------------------------------------------------------------
     def _make_output_dir(self, requested):
@@ -315,15 +403,22 @@ class Run:
     # -- distribution -----------------------------------------------------------
     @property
     def strategy(self):
-        """`MirroredStrategy` over several GPUs, else the default strategy.
+        """The run's `tf.distribute` strategy, created once and reused.
 
-        Build and compile the model inside ``with run.strategy.scope():``.
+        A `MirroredStrategy` over several GPUs, else the default strategy.
+        Build and compile every model of the run inside
+        ``with run.strategy.scope():``; a study that calls `fit` twice
+        (warm-up, then fine-tuning) gets the same strategy both times
+        (Keras refuses to mix two strategy objects in one model).
         """
-        import tensorflow as tf
+        if self._strategy is None:
+            import tensorflow as tf
 
-        if len(tf.config.list_logical_devices("GPU")) > 1:
-            return tf.distribute.MirroredStrategy()
-        return tf.distribute.get_strategy()
+            if len(tf.config.list_logical_devices("GPU")) > 1:
+                self._strategy = tf.distribute.MirroredStrategy()
+            else:
+                self._strategy = tf.distribute.get_strategy()
+        return self._strategy
 
     # -- files -----------------------------------------------------------------
     def path(self, name):
@@ -338,8 +433,10 @@ class Run:
         return time.perf_counter() - self.started
 
     def save_json(self, name, obj):
+        """Write `obj` as JSON to `name` in the run folder (atomically)."""
         path = self.path(name)
-        path.write_text(json.dumps(_jsonable(obj), indent=2) + "\n")
+        with atomic_write(path) as f:
+            f.write(json.dumps(_jsonable(obj), indent=2) + "\n")
         return path
 
     def save_history(self, history, title=None, plot_name="training_plot.png"):
@@ -353,7 +450,7 @@ class Run:
         logs = getattr(history, "history", history)
         logs = {k: [float(v) for v in vals] for k, vals in logs.items()}
         self.save_json("history.json", logs)
-        with self.path("history.csv").open("w", newline="") as f:
+        with atomic_write(self.path("history.csv"), newline="") as f:
             writer = csv.writer(f)
             keys = list(logs)
             writer.writerow(["epoch", *keys])
@@ -367,14 +464,17 @@ class Run:
         from pyimagesearch.utils.reports import classification_report
 
         text, table = classification_report(y_true, y_pred, class_names)
-        self.path(f"{name}.txt").write_text(text)
+        with atomic_write(self.path(f"{name}.txt")) as f:
+            f.write(text)
         self.save_json(f"{name}.json", table)
         print(text)
         return table
 
     def save_model(self, model, name="model.keras"):
+        """Save `model` as `name` (a ``.keras`` file; written atomically)."""
         path = self.path(name)
-        model.save(path)
+        with atomic_path(path) as tmp:
+            model.save(tmp)
         return path
 
     def record(self, data, metric, value):

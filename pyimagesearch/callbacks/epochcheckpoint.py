@@ -1,10 +1,11 @@
 """Save the whole model every few epochs, so a long training can be resumed."""
 
 import numbers
-import os
 from pathlib import Path
 
 import keras
+
+from pyimagesearch.utils.atomic import atomic_path
 
 
 class EpochCheckpoint(keras.callbacks.Callback):
@@ -65,7 +66,6 @@ class EpochCheckpoint(keras.callbacks.Callback):
         if absolute % self.every != 0:
             return
         path = self.output_dir / f"epoch_{absolute}.keras"
-        tmp = self.output_dir / f".epoch_{absolute}.tmp.keras"
-        self.model.save(tmp, overwrite=True)
-        os.replace(tmp, path)
+        with atomic_path(path) as tmp:
+            self.model.save(tmp, overwrite=True)
         self.saved.append(path)

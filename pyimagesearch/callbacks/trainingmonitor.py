@@ -2,12 +2,13 @@
 
 import json
 import numbers
-import os
 from pathlib import Path
 
 import keras
 
 from pyimagesearch.utils.plotting import plot_history
+
+from pyimagesearch.utils.atomic import atomic_write
 
 
 def current_learning_rate(model):
@@ -109,11 +110,8 @@ class TrainingMonitor(keras.callbacks.Callback):
             self.history.setdefault(key, []).append(value)
 
         if self.json_path is not None:
-            self.json_path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.json_path.with_name(f".{self.json_path.name}.tmp")
-            with open(tmp, "w") as f:
+            with atomic_write(self.json_path) as f:
                 json.dump(self.history, f, indent=2)
-            os.replace(tmp, self.json_path)
 
         epochs = max(len(values) for values in self.history.values()) if self.history else 0
         if epochs:

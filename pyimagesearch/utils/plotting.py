@@ -1,12 +1,13 @@
 """Training curves as PNG files (matplotlib's Agg backend: no display needed)."""
 
-import os
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+
+from pyimagesearch.utils.atomic import atomic_path  # noqa: E402
 
 
 def plot_history(history, path, title="Training loss and accuracy"):
@@ -53,9 +54,9 @@ def save_figure(fig, path):
     """Save `fig` as `path` atomically (temporary name, then rename); close it."""
     fig.tight_layout()
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
-    fig.savefig(tmp, dpi=100)
-    plt.close(fig)
-    os.replace(tmp, path)
+    try:
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, dpi=100)
+    finally:
+        plt.close(fig)
     return path
