@@ -6,7 +6,7 @@ aspect-aware resize to 256x256, BGR to RGB, write uint8 rows with
 
 - single process: the 2020 loop, one image after the other in this process,
   through the writer's default 1,000-image buffer (the book's `bufSize`);
-- the build: `pyimagesearch.studies.dogsvscats.write_split` (what
+- the build: `pyimagesearch.io.hdf5build.write_images` (what
   `build_dataset.py` runs for each split), decoding chunks of 128 images on
   `--workers` threads (build_dataset.py's default) and then on as many
   processes, while the calling thread writes each chunk as it arrives.
@@ -111,7 +111,8 @@ def main(argv=None):
 
     import h5py
 
-    from pyimagesearch.studies import dogsvscats
+    from pyimagesearch.datasets import list_labelled_images
+    from pyimagesearch.io import hdf5build
 
     synthetic = tempfile.TemporaryDirectory(dir=args.tmp)
     folder = args.dataset
@@ -120,13 +121,13 @@ def main(argv=None):
         if not folder.is_dir():
             print(f"[INFO] no {folder}: timing {args.synthetic} synthetic 375x500 JPEGs")
             folder = synthetic_folder(Path(synthetic.name) / "train", args.synthetic)
-    paths, labels = dogsvscats.list_labelled_images(folder)
+    paths, labels = list_labelled_images(folder, label_from=lambda p: Path(p).name.split(".")[0])
     if args.limit:
         paths, labels = paths[:args.limit], labels[:args.limit]
     paths, labels = paths * args.repeat, labels * args.repeat
     class_names = sorted(set(labels))
     targets = [class_names.index(label) for label in labels]
-    workers = args.workers or dogsvscats.default_workers()
+    workers = args.workers or hdf5build.default_workers()
     kinds = ["thread", "process"] if args.pool == "both" else [args.pool]
 
     # read every file once: both sides then find them in the page cache;
@@ -164,7 +165,7 @@ def main(argv=None):
         def build(kind, loop_mean):
             settle()
             started, cpu0 = time.perf_counter(), cpu_seconds()
-            summary = dogsvscats.write_split(paths, labels, Path(tmp) / f"{kind}.hdf5",
+            summary = hdf5build.write_images(paths, labels, Path(tmp) / f"{kind}.hdf5",
                                              class_names, size=args.image_size, workers=workers,
                                              verbose=False, pool_kind=kind)
             times[kind].append(time.perf_counter() - started)
@@ -194,7 +195,7 @@ def main(argv=None):
     n = len(paths)
     loop_s = float(np.median(times["loop"]))
     print(f"images: {n} ({args.image_size}x{args.image_size}), cores: "
-          f"{dogsvscats.default_workers()}, workers: {workers}")
+          f"{hdf5build.default_workers()}, workers: {workers}")
     print(f"single-process loop: {loop_s:.2f} s ({n / loop_s:.1f} images/s; runs "
           f"{', '.join(f'{t:.2f}' for t in times['loop'])} s; CPU {np.median(cpu['loop']):.2f} s)")
     for kind in kinds:

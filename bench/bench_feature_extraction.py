@@ -1,7 +1,7 @@
 """Benchmark: feature extraction from image files vs the network alone.
 
 Measures images/second of the 2020-11-19 feature-extraction path
-(`pyimagesearch.studies.transfer.extract_features`, what both studies'
+(`pyimagesearch.features.extract_features`, what both studies'
 `extract_features.py` run: a tf.data pipeline that reads, decodes and resizes
 the JPEGs in parallel with the network, `predict_on_batch`, flattening and
 the buffered HDF5 writer) against a bare `model.predict` on the same images
@@ -30,7 +30,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 def load_extract_features():
     """The extraction loop the study scripts run."""
-    from pyimagesearch.studies.transfer import extract_features
+    from pyimagesearch.features import extract_features
 
     return extract_features
 

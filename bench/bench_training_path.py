@@ -30,6 +30,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
+STUDY_DIR = Path(__file__).resolve().parents[1] / "experiments" / "2020-11-12-minivggnet"
+
 
 class EpochTimer(keras.callbacks.Callback):
     """Wall time of every epoch (training and validation)."""
@@ -64,7 +66,7 @@ def bare_fit(data, args):
 def harness_fit(data, args, folder):
     from pyimagesearch import harness
     from pyimagesearch.callbacks import TrainingMonitor
-    from pyimagesearch.studies import cifar
+    import minivggnet_cifar10 as cifar  # the study's body (its folder is put on sys.path)
 
     run_args = Namespace(seed=args.seed, verbose=0, deterministic=False, mixed_precision=False,
                          output=str(folder), epochs=args.epochs, batch_size=args.batch_size,
@@ -88,7 +90,8 @@ def main(argv=None):
     if args.epochs < 2:
         parser.error("--epochs must be at least 2 (the first epoch is not timed)")
 
-    from pyimagesearch.studies.cifar import CifarData
+    sys.path.insert(0, str(STUDY_DIR))
+    from minivggnet_cifar10 import CifarData
 
     rng = np.random.default_rng(args.seed)
     val = max(args.images // 5, args.batch_size)

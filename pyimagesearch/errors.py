@@ -22,3 +22,20 @@ class OutputExistsError(PyImageSearchError, FileExistsError):
 
 class MissingDependencyError(PyImageSearchError, RuntimeError):
     """An optional system tool (e.g. graphviz's ``dot``) is not installed."""
+
+
+def one_line(error, limit=None):
+    """The first line of an exception's message, whitespace collapsed.
+
+    For wrapping a third-party error (h5py, Keras, OpenCV...) into the
+    one-line message of a `PyImageSearchError`; the type's name when the
+    message is empty.
+
+    Example:
+
+    >>> one_line(OSError("Unable to open file\\n  (truncated file: eof = 96)"))
+    'Unable to open file'
+    """
+    lines = [line for line in str(error).splitlines() if line.strip()]
+    text = " ".join(lines[0].split()) if lines else type(error).__name__
+    return text if limit is None or len(text) <= limit else text[: limit - 3] + "..."

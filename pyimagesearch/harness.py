@@ -130,6 +130,23 @@ def resolve_dataset(value, builtin=()):
 # ---------------------------------------------------------------------------
 # arguments
 # ---------------------------------------------------------------------------
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """`--help` that keeps the script's docstring as written and shows every default.
+
+    A flag's default is appended as ``(default: X)`` unless its help text
+    already says ``default``; flags without a default (`None`, or
+    `store_true` switches) show none.
+    """
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if "default" in text or action.default in (None, False, argparse.SUPPRESS):
+            return text
+        if action.option_strings or action.nargs in ("?", "*"):
+            return f"{text} (default: %(default)s)"
+        return text
+
+
 def study_parser(description, *, epochs=None, batch_size=None, dataset=None,
                  dataset_help=None):
     """An `argparse.ArgumentParser` with the arguments every study shares.
@@ -144,9 +161,7 @@ def study_parser(description, *, epochs=None, batch_size=None, dataset=None,
             `False` leaves `--dataset` out (studies without a data set).
         dataset_help: help text of `--dataset`.
     """
-    parser = argparse.ArgumentParser(
-        description=description, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=description, formatter_class=HelpFormatter)
     if dataset is not False:
         parser.add_argument(
             "-d", "--dataset", default=dataset, required=dataset is None,
@@ -250,6 +265,11 @@ def non_negative_float(text):
     return _number(text, float, lambda v: 0 <= v < float("inf"), "a number >= 0")
 
 
+def n_jobs(text):
+    """`argparse` type: scikit-learn's `n_jobs`, a positive integer or -1 (every core)."""
+    return _number(text, int, lambda v: v >= 1 or v == -1, "a positive integer or -1")
+
+
 #: `argparse` types of the common ranges
 momentum = float_in(0, 1)            # SGD / batch-norm momentum, EMA decay: [0, 1)
 fraction = float_in(0, 1, low_open=True)      # a split fraction: (0, 1)
@@ -278,6 +298,78 @@ def existing_dir(text):
     if not path.is_dir():
         raise argparse.ArgumentTypeError(f"not a folder: {text!r}")
     return path
+
+
+def add_feature_extraction_arguments(parser, default_model, default_pooling):
+    """The flags of a features-into-HDF5 script (`pyimagesearch.features.write_features`).
+
+    `--output` is the HDF5 file, `--model` a backbone name, `--weights`,
+    `--pooling`, `--image-size`, `--resize`, `--batch-size`,
+    `--buffer-size`, `--seed`, `--force`, `--verbose`. Check the image size
+    against the network with `feature_image_size(args)` after parsing.
+    """
+    from pyimagesearch.nn import backbones
+
+    parser.add_argument("-o", "--output", required=True,
+                        help="the HDF5 file to write (refused if it exists, unless --force)")
+    parser.add_argument("-m", "--model", default=default_model,
+                        help=f"the headless network: {', '.join(backbones.backbone_names())}")
+    parser.add_argument("-w", "--weights", default="imagenet",
+                        help="imagenet (download), none (random weights: for tests) or a "
+                        "weights file without top (.h5)")
+    parser.add_argument("--pooling", choices=("none", "avg", "max"), default=default_pooling,
+                        help="none flattens the last feature map; avg/max pool it to one "
+                        "value per channel")
+    parser.add_argument("--image-size", type=positive_int, default=None,
+                        help="input size (default: the network's own, 224 or 299); "
+                        "smaller sizes run faster but the features are worse")
+    parser.add_argument("--resize", choices=("squash", "crop"), default="squash",
+                        help="squash to the input size ignoring the aspect ratio (the book's "
+                        "load_img) or scale the shorter side and crop the centre")
+    parser.add_argument("-b", "--batch-size", type=positive_int, default=32,
+                        help="images per forward pass")
+    parser.add_argument("--buffer-size", type=positive_int, default=1000,
+                        help="rows buffered in memory before they go to disk")
+    parser.add_argument("--seed", type=int, default=42, help="seed of the shuffle")
+    parser.add_argument("--force", action="store_true", help="overwrite --output if it exists")
+    parser.add_argument("-v", "--verbose", type=int, default=1, choices=(0, 1, 2),
+                        help="0 silent, 1 or 2 a progress bar")
+    return parser
+
+
+def feature_image_size(args):
+    """The input size of a feature-extraction run (`add_feature_extraction_arguments`).
+
+    Raises:
+        PyImageSearchError: `--image-size` below the network's smallest input.
+        OutputExistsError: `--output` exists and `--force` was not given.
+    """
+    from pyimagesearch.nn import backbones
+
+    spec = backbones.get_backbone(args.model)
+    size = args.image_size or spec.size
+    if size < spec.min_size:
+        raise PyImageSearchError(
+            f"--image-size: {spec.name} needs at least {spec.min_size}, got {size}")
+    if Path(args.output).exists() and not args.force:
+        raise OutputExistsError(
+            f"--output {args.output} already exists; pass --force to overwrite it")
+    return size
+
+
+def add_classifier_arguments(parser):
+    """The flags of a logistic-regression-on-features script (`--db`, `--model`, `--jobs`...)."""
+    parser.add_argument("--db", required=True, type=existing_file,
+                        help="HDF5 features file (extract_features.py)")
+    parser.add_argument("-m", "--model", required=True,
+                        help="where to save the trained classifier (.joblib); refused if it "
+                        "exists, unless --force")
+    parser.add_argument("-j", "--jobs", type=n_jobs, default=-1,
+                        help="parallel jobs of the grid search (-1: every core)")
+    parser.add_argument("--max-iter", type=positive_int, default=1000,
+                        help="LogisticRegression's max_iter")
+    parser.add_argument("--force", action="store_true", help="overwrite --model if it exists")
+    return parser
 
 
 # ---------------------------------------------------------------------------

@@ -9,6 +9,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 import cv2  # noqa: E402
+import pickle  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
@@ -66,8 +67,20 @@ def tiny_mnist(tmp_path):
 
 def load_script(study, script):
     """Import `experiments/<study>/<script>.py` as a module (for `main([...])`)."""
-    path = ROOT / "experiments" / study / f"{script}.py"
+    folder = ROOT / "experiments" / study
+    path = folder / f"{script}.py"
     name = f"study_{study.replace('-', '_')}_{script}"
+    # as `python <script>.py` does: the script's folder comes first on
+    # sys.path, so it imports the modules beside it (config.py, the study's
+    # shared body); a sibling module of another study's folder is dropped
+    # from the import cache first (two studies may both have a config.py)
+    for sibling in folder.glob("*.py"):
+        cached = sys.modules.get(sibling.stem)
+        if cached is not None and Path(getattr(cached, "__file__", "") or "").parent != folder:
+            del sys.modules[sibling.stem]
+    if str(folder) in sys.path:
+        sys.path.remove(str(folder))
+    sys.path.insert(0, str(folder))
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
@@ -99,3 +112,90 @@ def one_line_error(capsys, info, *messages):
     for message in messages:
         assert message in err, err
     return err
+
+
+def kaggle_label(path):
+    """Kaggle's label rule: the file name before the first dot (``cat.12.jpg`` -> cat)."""
+    return Path(path).name.split(".", 1)[0]
+
+
+def make_kaggle_folder(root, per_class=20, size=(40, 50), ext="jpg", colours=None, seed=0):
+    """`root/{cat,dog}.N.<ext>`: textured images, or solid `colours[label]` (BGR)."""
+    rng = np.random.default_rng(seed)
+    root.mkdir(parents=True, exist_ok=True)
+    for c, name in enumerate(("cat", "dog")):
+        for i in range(per_class):
+            if colours:
+                image = np.empty((*size, 3), np.uint8)
+                image[:] = colours[name]
+            else:
+                image = rng.integers(0, 60, (*size, 3), dtype=np.uint8)
+                image[..., 2 * c] += np.uint8(150)
+            cv2.imwrite(str(root / f"{name}.{i}.{ext}"), image)
+    return root
+
+
+@pytest.fixture(scope="module")
+def kaggle(tmp_path_factory):
+    return make_kaggle_folder(tmp_path_factory.mktemp("kaggle") / "train")
+
+
+def make_cifar_pngs(root, per_class=2, classes=None, seed=0):
+    """`root/{train,test}/<class>/<n>.png`; returns the RGB images written, by split."""
+    from pyimagesearch.datasets.cifar10 import CIFAR10_CLASSES
+
+    classes = CIFAR10_CLASSES if classes is None else classes
+    rng = np.random.default_rng(seed)
+    written = {}
+    for split in ("train", "test"):
+        images = []
+        for name in classes:
+            folder = root / split / name
+            folder.mkdir(parents=True)
+            for i in range(per_class):
+                rgb = rng.integers(0, 256, (32, 32, 3), dtype=np.uint8)
+                cv2.imwrite(str(folder / f"{i:03d}.png"), rgb[..., ::-1])  # OpenCV writes BGR
+                images.append(rgb)
+        written[split] = np.stack(images)
+    return written
+
+
+def make_cifar_batches(folder, per_batch=4, seed=0):
+    """The official python batches with `per_batch` images each; returns (x, y) by name."""
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True)
+    written = {}
+    for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
+        data = rng.integers(0, 256, (per_batch, 3072), dtype=np.uint8)
+        labels = [int(v) for v in rng.integers(0, 10, per_batch)]
+        with open(folder / name, "wb") as f:
+            pickle.dump({b"batch_label": name.encode(), b"labels": labels, b"data": data,
+                         b"filenames": [b"x.png"] * per_batch}, f)
+        written[name] = (data, np.asarray(labels))
+    return written
+
+
+@pytest.fixture
+def tiny_cifar(tmp_path):
+    root = tmp_path / "cifar10"
+    make_cifar_pngs(root, per_class=3)
+    return root
+
+
+def tiny_model(size, means=(100.0, 100.0, 100.0)):
+    """A small CNN taking raw RGB pixels (it subtracts the mean itself)."""
+    import keras
+
+    from pyimagesearch.preprocessing import mean_subtraction_layer
+
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((size, size, 3))
+    x = mean_subtraction_layer(list(means))(inputs)
+    x = keras.layers.Rescaling(1 / 64)(x)
+    x = keras.layers.Conv2D(4, 3, strides=2, activation="relu")(x)
+    x = keras.layers.GlobalAveragePooling2D()(x)
+    outputs = keras.layers.Dense(2, activation="softmax")(x)
+    model = keras.Model(inputs, outputs)
+    model.compile(loss="categorical_crossentropy", optimizer=keras.optimizers.Adam(1e-3),
+                  metrics=["accuracy"])
+    return model

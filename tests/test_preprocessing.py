@@ -210,7 +210,7 @@ def test_the_opencv_preprocessors_and_the_writer_do_not_import_keras():
 
     code = ("import sys\n"
             "from pyimagesearch.preprocessing import AspectAwarePreprocessor\n"
-            "from pyimagesearch.studies import dogsvscats\n"
+            "from pyimagesearch.io import hdf5build\n"
             "from pyimagesearch.io import HDF5DatasetWriter\n"
             "assert 'keras' not in sys.modules and 'tensorflow' not in sys.modules\n"
             "from pyimagesearch.io import HDF5DatasetGenerator\n"

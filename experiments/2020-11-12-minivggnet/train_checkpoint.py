@@ -16,16 +16,15 @@ Diary's result: ~0.82 validation accuracy on the full CIFAR-10.
 Measured here: see this folder's README.md.
 
     python experiments/2020-11-12-minivggnet/train_checkpoint.py --dataset PATH/cifar10
-    python experiments/2020-11-12-minivggnet/train_checkpoint.py --dataset PATH/cifar10 \
-        --every-improvement
+    python experiments/2020-11-12-minivggnet/train_checkpoint.py --dataset PATH/cifar10 --every-improvement
 """
 
 import sys
 
 from pyimagesearch import harness
-from pyimagesearch.studies import cifar
+import minivggnet_cifar10 as cifar  # the study's shared body, beside this script
 
-STUDY = "2020-11-12-minivggnet"
+STUDY = cifar.STUDY
 
 
 @harness.entrypoint

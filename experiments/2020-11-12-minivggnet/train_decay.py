@@ -19,21 +19,19 @@ Measured here: see this folder's README.md.
 import sys
 
 from pyimagesearch import harness
-from pyimagesearch.studies import cifar
+import minivggnet_cifar10 as cifar  # the study's shared body, beside this script
 
-STUDY = "2020-11-12-minivggnet"
+STUDY = cifar.STUDY
 
 
 @harness.entrypoint
 def main(argv=None):
     parser = cifar.study_parser(__doc__, epochs=40)
-    parser.add_argument("--decay", type=float, default=None,
+    parser.add_argument("--decay", type=harness.non_negative_float, default=None,
                         help="decay per iteration (default: learning rate / epochs)")
     args = parser.parse_args(argv)
     if args.decay is None:
         args.decay = args.learning_rate / args.epochs
-    if not args.decay >= 0:
-        parser.error(f"--decay must be >= 0, got {args.decay}")
     source = harness.resolve_dataset(args.dataset, builtin=("cifar10",))
 
     import keras

@@ -14,16 +14,15 @@ Diary's result: ~0.82 validation accuracy on the full CIFAR-10.
 Measured here: see this folder's README.md.
 
     python experiments/2020-11-12-minivggnet/train_lr_schedule.py --dataset PATH/cifar10
-    python experiments/2020-11-12-minivggnet/train_lr_schedule.py --dataset PATH/cifar10 \
-        --factor 0.5 --drop-every 10
+    python experiments/2020-11-12-minivggnet/train_lr_schedule.py --dataset PATH/cifar10 --factor 0.5 --drop-every 10
 """
 
 import sys
 
 from pyimagesearch import harness
-from pyimagesearch.studies import cifar
+import minivggnet_cifar10 as cifar  # the study's shared body, beside this script
 
-STUDY = "2020-11-12-minivggnet"
+STUDY = cifar.STUDY
 
 
 @harness.entrypoint
@@ -31,11 +30,9 @@ def main(argv=None):
     parser = cifar.study_parser(__doc__, epochs=40)
     parser.add_argument("--factor", type=harness.positive_float, default=0.25,
                         help="multiply the rate by this at each drop (default 0.25)")
-    parser.add_argument("--drop-every", type=int, default=5,
+    parser.add_argument("--drop-every", type=harness.positive_int, default=5,
                         help="epochs between drops (default 5)")
     args = parser.parse_args(argv)
-    if args.drop_every < 1:
-        parser.error(f"--drop-every must be a positive integer, got {args.drop_every}")
     source = harness.resolve_dataset(args.dataset, builtin=("cifar10",))
 
     import keras

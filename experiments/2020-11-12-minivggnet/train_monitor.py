@@ -21,9 +21,9 @@ import os
 import sys
 
 from pyimagesearch import harness
-from pyimagesearch.studies import cifar
+import minivggnet_cifar10 as cifar  # the study's shared body, beside this script
 
-STUDY = "2020-11-12-minivggnet"
+STUDY = cifar.STUDY
 
 
 @harness.entrypoint

@@ -10,17 +10,14 @@ flattened (VGG16: 7 x 7 x 512 = 25,088 features per image), or pooled with
 `--pooling avg`.
 Recipe (the diary's): VGG16 without top, batch 32, buffer 1000; images are
 decoded and resized by a tf.data pipeline in parallel with the network
-(`pyimagesearch.studies.transfer.write_features`, which the Dogs vs. Cats
+(`pyimagesearch.features.write_features`, which the Dogs vs. Cats
 study uses too).
 Diary's result: these features + logistic regression gave 0.89 on
 Flowers-17 (see train_model.py).
 
-    python experiments/2020-11-19-transfer-learning/extract_features.py \
-        --dataset flowers17 --output features/flowers17_vgg16.hdf5
-    python experiments/2020-11-19-transfer-learning/train_model.py \
-        --db features/flowers17_vgg16.hdf5 --model features/flowers17_vgg16.joblib
-    python experiments/2020-11-19-transfer-learning/rank_accuracy.py \
-        --db features/flowers17_vgg16.hdf5 --model features/flowers17_vgg16.joblib
+    python experiments/2020-11-19-transfer-learning/extract_features.py --dataset flowers17 --output features/flowers17_vgg16.hdf5
+    python experiments/2020-11-19-transfer-learning/train_model.py --db features/flowers17_vgg16.hdf5 --model features/flowers17_vgg16.joblib
+    python experiments/2020-11-19-transfer-learning/rank_accuracy.py --db features/flowers17_vgg16.hdf5 --model features/flowers17_vgg16.joblib
 """
 
 import argparse
@@ -29,21 +26,21 @@ import sys
 from pathlib import Path
 
 from pyimagesearch import harness
-from pyimagesearch.studies import transfer
+from pyimagesearch import features
 
 STUDY = "2020-11-19-transfer-learning"
 
 
 @harness.entrypoint
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=harness.HelpFormatter)
     parser.add_argument("-d", "--dataset", required=True,
                         help="image folder (<class>/<image>), or a name under $DATASETS_DIR")
-    transfer.add_extraction_arguments(parser, default_model="vgg16", default_pooling="none")
+    harness.add_feature_extraction_arguments(parser, default_model="vgg16",
+                                             default_pooling="none")
     args = parser.parse_args(argv)
     dataset = harness.resolve_dataset(args.dataset)
-    size = transfer.check_extraction_arguments(parser, args)
+    size = harness.feature_image_size(args)
 
     from pyimagesearch.datasets import list_images
 
@@ -55,7 +52,7 @@ def main(argv=None):
     labels = [Path(p).parent.name for p in paths]
 
     # run them through the headless network into the HDF5 file
-    transfer.write_features(paths, labels, args.output, args.model, weights=args.weights,
+    features.write_features(paths, labels, args.output, args.model, weights=args.weights,
                             pooling=args.pooling, image_size=size, resize=args.resize,
                             batch_size=args.batch_size, buffer_size=args.buffer_size,
                             overwrite=args.force, verbose=args.verbose,

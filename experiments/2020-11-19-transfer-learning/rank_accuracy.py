@@ -9,8 +9,7 @@ the five highest) accuracy, with `pyimagesearch.utils.rank5_accuracy`.
 Diary's result: rank-1 equals train_model.py's accuracy (0.89 on
 Flowers-17); rank-5 was not recorded.
 
-    python experiments/2020-11-19-transfer-learning/rank_accuracy.py \
-        --db features/flowers17_vgg16.hdf5 --model features/flowers17_vgg16.joblib
+    python experiments/2020-11-19-transfer-learning/rank_accuracy.py --db features/flowers17_vgg16.hdf5 --model features/flowers17_vgg16.joblib
 """
 
 import sys

@@ -11,23 +11,47 @@ evaluated on the test rows and saved (with the class names) by joblib.
 Diary's result: 0.89 accuracy on Flowers-17 with VGG16 features (340 test
 images).
 
-    python experiments/2020-11-19-transfer-learning/train_model.py \
-        --db features/flowers17_vgg16.hdf5 --model features/flowers17_vgg16.joblib --jobs 2
+    python experiments/2020-11-19-transfer-learning/train_model.py --db features/flowers17_vgg16.hdf5 --model features/flowers17_vgg16.joblib --jobs 2
 """
 
 import sys
+from pathlib import Path
 
+from pyimagesearch import features
 from pyimagesearch import harness
-from pyimagesearch.studies import transfer
 
 STUDY = "2020-11-19-transfer-learning"
+TRAIN_FRACTION = 0.75  # the first 75% of the (shuffled) rows train
+C_GRID = features.BOOK_C_GRID  # 0.1 ... 10000
+
+
+def data_name(db_path, attrs):
+    """The data column of `outputs/results.csv`, e.g. ``flowers17 (vgg16 features)``."""
+    dataset = Path(str(attrs.get("dataset", db_path))).name
+    network = attrs.get("model")
+    return f"{dataset} ({network} features)" if network else dataset
 
 
 @harness.entrypoint
 def main(argv=None):
-    # the whole recipe lives in pyimagesearch.studies.transfer: read the
-    # features, grid-search C, report, save (the Dogs vs. Cats study shares it)
-    return transfer.train_model_main(argv, study=STUDY, description=__doc__)
+    parser = harness.add_classifier_arguments(harness.study_parser(__doc__, dataset=False))
+    args = parser.parse_args(argv)
+
+    from pyimagesearch.errors import OutputExistsError
+
+    if Path(args.model).exists() and not args.force:
+        raise OutputExistsError(f"--model {args.model} already exists; pass --force to "
+                                "overwrite it")
+    # open the database: the training rows, then the test rows
+    data = features.read_features(args.db, TRAIN_FRACTION)
+    with harness.Run(STUDY, args) as run:
+        print(f"[INFO] {len(data.train_x)} training rows, {len(data.test_x)} test rows, "
+              f"{data.train_x.shape[1]} features, {len(data.class_names)} classes")
+        # grid-search C, report on the test rows, save the classifier
+        report = features.train_classifier(run, data, args.model, C_GRID, jobs=args.jobs,
+                                           max_iter=args.max_iter, db=str(args.db))
+        run.record(data_name(args.db, data.attrs), "accuracy", report["accuracy"])
+    return 0
 
 
 if __name__ == "__main__":

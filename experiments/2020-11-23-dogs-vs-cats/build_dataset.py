@@ -17,72 +17,61 @@ Nothing is overwritten unless `--force`. Each HDF5 file is marked complete
 only when all its images are written, and ``mean.json`` is written last
 (atomically): an interrupted build leaves nothing that looks finished.
 
-    python experiments/2020-11-23-dogs-vs-cats/build_dataset.py \
-        --dataset ../shared/data/dogs_vs_cats/train --hdf5-dir outputs/dogs_vs_cats/hdf5
+    python experiments/2020-11-23-dogs-vs-cats/build_dataset.py --dataset ../shared/data/dogs_vs_cats/train --hdf5-dir outputs/dogs_vs_cats/hdf5
 """
 
 import argparse
 import sys
 
+import config  # the study's settings, beside this script (the book's config pattern)
 from pyimagesearch import harness
-from pyimagesearch.studies import dogsvscats
+from pyimagesearch.io import hdf5build
 
 
-@harness.entrypoint
-def main(argv=None):
+def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+                                     formatter_class=harness.HelpFormatter)
     parser.add_argument("-d", "--dataset", required=True,
                         help="the Kaggle train folder ({cat,dog}.N.jpg), or a name under "
                         "$DATASETS_DIR")
     parser.add_argument("--hdf5-dir", required=True,
                         help="folder of train.hdf5, val.hdf5, test.hdf5 and mean.json")
-    parser.add_argument("--val-fraction", type=float, default=dogsvscats.VAL_FRACTION,
-                        help=f"share of the images for validation (default "
-                        f"{dogsvscats.VAL_FRACTION})")
-    parser.add_argument("--test-fraction", type=float, default=dogsvscats.TEST_FRACTION,
-                        help=f"share of the images for testing (default "
-                        f"{dogsvscats.TEST_FRACTION})")
-    parser.add_argument("--val-count", type=int, default=None,
+    parser.add_argument("--val-fraction", type=harness.fraction, default=config.VAL_FRACTION,
+                        help="share of the images for validation")
+    parser.add_argument("--test-fraction", type=harness.fraction, default=config.TEST_FRACTION,
+                        help="share of the images for testing")
+    parser.add_argument("--val-count", type=harness.positive_int, default=None,
                         help="number of validation images (overrides --val-fraction; "
                         "the diary's 2500)")
-    parser.add_argument("--test-count", type=int, default=None,
+    parser.add_argument("--test-count", type=harness.positive_int, default=None,
                         help="number of test images (overrides --test-fraction; the diary's 2500)")
-    parser.add_argument("--image-size", type=int, default=dogsvscats.IMAGE_SIZE,
-                        help=f"stored image size, square (default {dogsvscats.IMAGE_SIZE})")
-    parser.add_argument("-w", "--workers", type=int, default=None,
+    parser.add_argument("--image-size", type=harness.positive_int, default=config.IMAGE_SIZE,
+                        help="stored image size, square")
+    parser.add_argument("--workers", type=harness.positive_int, default=None,
                         help="decoders working in parallel (default: every core; 1 = none)")
-    parser.add_argument("--pool", choices=dogsvscats.POOL_KINDS, default="thread",
-                        help="threads (default: OpenCV releases the GIL, nothing is copied) or "
-                        "processes")
-    parser.add_argument("--buffer-size", type=int, default=dogsvscats.CHUNK_SIZE,
-                        help="images buffered before each write to disk (default "
-                        f"{dogsvscats.CHUNK_SIZE}: each decoded chunk is written as it is)")
+    parser.add_argument("--pool", choices=hdf5build.POOL_KINDS, default="thread",
+                        help="threads (OpenCV releases the GIL, nothing is copied) or processes")
+    parser.add_argument("--buffer-size", type=harness.positive_int, default=hdf5build.CHUNK_SIZE,
+                        help="images buffered before each write to disk (default: one decoded "
+                        "chunk, written as it is)")
     parser.add_argument("--force", action="store_true",
                         help="overwrite the files of an earlier build")
-    parser.add_argument("--seed", type=int, default=dogsvscats.SEED,
-                        help=f"seed of the split (default {dogsvscats.SEED})")
+    parser.add_argument("--seed", type=int, default=config.SEED, help="seed of the split")
     parser.add_argument("-v", "--verbose", type=int, default=1, choices=(0, 1, 2),
                         help="0 silent, 1 or 2 a progress bar per split")
-    args = parser.parse_args(argv)
-    for flag in ("val_count", "test_count"):
-        if getattr(args, flag) is not None and getattr(args, flag) < 1:
-            parser.error(f"--{flag.replace('_', '-')} must be at least 1")
-    for flag in ("val_fraction", "test_fraction"):
-        if not 0 < getattr(args, flag) < 1:
-            parser.error(f"--{flag.replace('_', '-')} must lie between 0 and 1")
-    for flag in ("image_size", "buffer_size"):
-        if getattr(args, flag) < 1:
-            parser.error(f"--{flag.replace('_', '-')} must be at least 1")
-    if args.workers is not None and args.workers < 1:
-        parser.error("--workers must be at least 1")
+    return parser.parse_args(argv)
 
+
+@harness.entrypoint
+def main(argv=None):
+    args = parse_args(argv)
     import time
 
+    from pyimagesearch.datasets import list_labelled_images, split_counts, split_dataset
     from pyimagesearch.errors import OutputExistsError
 
     dataset = harness.resolve_dataset(args.dataset)
-    paths = dogsvscats.hdf5_paths(args.hdf5_dir)
+    paths = config.hdf5_paths(args.hdf5_dir)
     build_json = paths["mean"].with_name("build.json")
 
     # refuse to overwrite an earlier build (before any work is done)
@@ -99,14 +88,14 @@ def main(argv=None):
 
     # grab the paths to the images and take the labels from the file names
     print("[INFO] loading image paths...")
-    image_paths, labels = dogsvscats.list_labelled_images(dataset, labels_from="filename")
+    image_paths, labels = list_labelled_images(dataset, label_from=config.label_from_filename)
     class_names = sorted(set(labels))
-    n_val, n_test = dogsvscats.split_counts(len(image_paths), args.val_fraction,
-                                            args.test_fraction, args.val_count, args.test_count)
+    n_val, n_test = split_counts(len(image_paths), args.val_fraction,
+                                 args.test_fraction, args.val_count, args.test_count)
 
     # stratified split: test images first, then validation images
-    splits = dogsvscats.split_dataset(image_paths, labels, n_val, n_test, seed=args.seed)
-    workers = args.workers or dogsvscats.default_workers()
+    splits = split_dataset(image_paths, labels, n_val, n_test, seed=args.seed)
+    workers = args.workers or hdf5build.default_workers()
     print(f"[INFO] {len(image_paths)} images of {len(class_names)} classes "
           f"({', '.join(class_names)}): {len(splits['train'][0])} train, {n_val} val, "
           f"{n_test} test; {workers} decoding {args.pool}(s)")
@@ -115,11 +104,11 @@ def main(argv=None):
     # (one pool of decoding processes serves the three splits)
     started = time.perf_counter()
     summary = {}
-    with dogsvscats.decoding_pool(workers, args.pool) as pool:
-        for split in dogsvscats.SPLITS:
+    with hdf5build.decoding_pool(workers, args.pool) as pool:
+        for split in config.SPLITS:
             split_paths, split_labels = splits[split]
             print(f"[INFO] building {paths[split]}...")
-            summary[split] = dogsvscats.write_split(
+            summary[split] = hdf5build.write_images(
                 split_paths, split_labels, paths[split], class_names, size=args.image_size,
                 buf_size=args.buffer_size, overwrite=args.force, verbose=args.verbose > 0,
                 label=f"[INFO] {split}", pool=pool,
@@ -138,7 +127,7 @@ def main(argv=None):
              "pool": args.pool, "seconds": round(seconds, 2), "splits": summary}
     _write_json(build_json, build)
     print("[INFO] serializing means...")
-    dogsvscats.write_mean_json(paths["mean"], mean)
+    hdf5build.write_mean_json(paths["mean"], mean)
     print(f"[INFO] mean R {mean['R']:.2f}, G {mean['G']:.2f}, B {mean['B']:.2f}")
     print(f"[INFO] wrote {images} images in {seconds:.1f} s ({images / seconds:.1f} images/s) "
           f"to {args.hdf5_dir}")
@@ -147,11 +136,11 @@ def main(argv=None):
 
 def _write_json(path, obj):
     import json
-    import os
 
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(obj, indent=2) + "\n")
-    os.replace(tmp, path)
+    from pyimagesearch.utils.atomic import atomic_write
+
+    with atomic_write(path) as f:
+        f.write(json.dumps(obj, indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -12,17 +12,16 @@ centre crop and their mirrors (`CropPreprocessor`), the network's
 probabilities averaged over the ten crops.
 Book's result: ~0.93 with one view, ~0.94 with ten crops.
 
-    python experiments/2020-11-23-dogs-vs-cats/crop_accuracy.py \
-        --hdf5-dir outputs/dogs_vs_cats/hdf5 --model outputs/2020-11-23-dogs-vs-cats/RUN/model.keras
+    python experiments/2020-11-23-dogs-vs-cats/crop_accuracy.py --hdf5-dir outputs/dogs_vs_cats/hdf5 --model outputs/2020-11-23-dogs-vs-cats/RUN/model.keras
 """
 
 import sys
 from pathlib import Path
 
 from pyimagesearch import harness
-from pyimagesearch.studies import dogsvscats
+import config  # the study's settings, beside this script
 
-STUDY = dogsvscats.STUDY
+STUDY = config.STUDY
 
 
 def ten_crop_predictions(model, gen, crop_size, verbose=1):
@@ -64,20 +63,16 @@ def main(argv=None):
     parser.add_argument("--hdf5-dir", required=True,
                         help="folder of test.hdf5 (build_dataset.py)")
     parser.add_argument("-m", "--model", required=True, help="the trained model (.keras)")
-    parser.add_argument("--split", choices=dogsvscats.SPLITS, default="test",
+    parser.add_argument("--split", choices=config.SPLITS, default="test",
                         help="the HDF5 file to evaluate (default test)")
-    parser.add_argument("--crop-size", type=int, default=None,
+    parser.add_argument("--crop-size", type=harness.positive_int, default=None,
                         help="crop size (default: the model's input size, 227 for AlexNet)")
     parser.add_argument("--single-view", choices=("resize", "center"), default="resize",
                         help="the one-view baseline: the whole image resized (the book's) or "
                         "the centre crop")
-    parser.add_argument("-b", "--batch-size", type=int, default=32,
+    parser.add_argument("-b", "--batch-size", type=harness.positive_int, default=32,
                         help="images per batch (x10 crops in the 10-crop pass; default 32)")
     args = parser.parse_args(argv)
-    if args.batch_size < 1:
-        parser.error("--batch-size must be at least 1")
-    if args.crop_size is not None and args.crop_size < 1:
-        parser.error("--crop-size must be at least 1")
 
     import csv
 
@@ -88,7 +83,7 @@ def main(argv=None):
     from pyimagesearch.io import HDF5DatasetGenerator, open_hdf5_dataset, read_label_names
     from pyimagesearch.utils import rank5_accuracy
 
-    paths = dogsvscats.check_build(args.hdf5_dir, splits=(args.split,), mean=False)
+    paths = config.check_build(args.hdf5_dir, splits=(args.split,), mean=False)
     db_path = paths[args.split]
     with open_hdf5_dataset(db_path, data_key="images") as db:
         class_names = read_label_names(db)

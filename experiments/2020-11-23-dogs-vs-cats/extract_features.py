@@ -12,14 +12,13 @@ image; `--pooling avg` (the default here) gives the same vector.
 `--pooling none` flattens the 7x7x2048 map instead (100,352 floats per
 image: 10 GB for 25,000 images).
 Recipe: the Flowers-17 study's extraction (2020-11-19-transfer-learning,
-`pyimagesearch.studies.transfer.write_features`): images decoded and resized by a tf.data pipeline on its own
-threads while the network works, batch 32, buffer 1000. Then
+`pyimagesearch.features.write_features`): images decoded and resized by a
+tf.data pipeline on its own threads while the network works, batch 32,
+buffer 1000. Then
 `train_model.py` fits the logistic regression.
 Diary's result: 0.99 accuracy with ResNet50 features (6,250 test images).
 
-    python experiments/2020-11-23-dogs-vs-cats/extract_features.py \
-        --dataset ../shared/data/dogs_vs_cats/train \
-        --output outputs/features/dogs_vs_cats_resnet50.hdf5
+    python experiments/2020-11-23-dogs-vs-cats/extract_features.py --dataset ../shared/data/dogs_vs_cats/train --output outputs/features/dogs_vs_cats_resnet50.hdf5
 """
 
 import argparse
@@ -27,13 +26,13 @@ import random
 import sys
 
 from pyimagesearch import harness
-from pyimagesearch.studies import dogsvscats, transfer
+import config  # the study's settings, beside this script
+from pyimagesearch import features
 
 
 @harness.entrypoint
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=harness.HelpFormatter)
     parser.add_argument("-d", "--dataset", required=True,
                         help="the Kaggle train folder ({cat,dog}.N.jpg), or a name under "
                         "$DATASETS_DIR")
@@ -41,22 +40,26 @@ def main(argv=None):
                         help="label = file name before the first dot (Kaggle, the default) or "
                         "the parent folder's name")
     # ResNet50 as in the diary; average pooling gives the book's 2,048-d vector
-    transfer.add_extraction_arguments(parser, default_model="resnet50", default_pooling="avg")
+    harness.add_feature_extraction_arguments(parser, default_model="resnet50",
+                                             default_pooling="avg")
     args = parser.parse_args(argv)
     dataset = harness.resolve_dataset(args.dataset)
-    size = transfer.check_extraction_arguments(parser, args)
+    size = harness.feature_image_size(args)
+
+    from pyimagesearch.datasets import list_labelled_images
 
     # grab the list of images, shuffle them (a random split is then simply
     # the first 75% of rows), and take the labels from the file names
     print("[INFO] loading images...")
-    paths, labels = dogsvscats.list_labelled_images(dataset, labels_from=args.labels_from)
+    label_from = config.label_from_filename if args.labels_from == "filename" else None
+    paths, labels = list_labelled_images(dataset, label_from=label_from)
     order = list(range(len(paths)))
     random.Random(args.seed).shuffle(order)
     paths = [paths[i] for i in order]
     labels = [labels[i] for i in order]
 
     # run them through the headless network into the HDF5 file
-    transfer.write_features(paths, labels, args.output, args.model, weights=args.weights,
+    features.write_features(paths, labels, args.output, args.model, weights=args.weights,
                             pooling=args.pooling, image_size=size, resize=args.resize,
                             batch_size=args.batch_size, buffer_size=args.buffer_size,
                             overwrite=args.force, verbose=args.verbose,

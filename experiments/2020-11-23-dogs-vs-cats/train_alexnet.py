@@ -31,8 +31,7 @@ Resuming a long training, two ways:
 With ``--checkpoints`` (else ``--backup``) the monitor's files live in that
 folder, so they outlive a single run; otherwise in the run's folder.
 
-    python experiments/2020-11-23-dogs-vs-cats/train_alexnet.py \
-        --hdf5-dir outputs/dogs_vs_cats/hdf5 --checkpoints outputs/dogs_vs_cats/checkpoints
+    python experiments/2020-11-23-dogs-vs-cats/train_alexnet.py --hdf5-dir outputs/dogs_vs_cats/hdf5 --checkpoints outputs/dogs_vs_cats/checkpoints
 """
 
 import json
@@ -40,9 +39,10 @@ import sys
 from pathlib import Path
 
 from pyimagesearch import harness
-from pyimagesearch.studies import dogsvscats
+import config  # the study's settings, beside this script
+from pyimagesearch.callbacks.epochcheckpoint import epoch_from_checkpoint
 
-STUDY = dogsvscats.STUDY
+STUDY = config.STUDY
 LEARNING_RATE = 1e-3
 
 
@@ -75,73 +75,135 @@ def restored_epoch(backup_dir):
     return int(json.loads(metadata.read_text()).get("epoch", 0))
 
 
-@harness.entrypoint
-def main(argv=None):
+def parse_args(argv):
+    """The command line; a bad number is an argparse error (one line, exit 2)."""
     parser = harness.study_parser(__doc__, epochs=75, batch_size=128, dataset=False)
     parser.add_argument("--hdf5-dir", required=True,
                         help="folder of train.hdf5, val.hdf5 and mean.json (build_dataset.py)")
     parser.add_argument("--learning-rate", type=harness.positive_float, default=None,
                         help=f"Adam's learning rate (default {LEARNING_RATE}); with --model it "
                         "replaces the saved one")
-    parser.add_argument("--reg", type=float, default=0.0002,
-                        help="L2 regularisation of every CONV and FC layer (default 0.0002)")
-    parser.add_argument("--crop-size", type=int, default=dogsvscats.CROP_SIZE,
-                        help=f"training crop, square (default {dogsvscats.CROP_SIZE}; at least 57 "
+    parser.add_argument("--reg", type=harness.non_negative_float, default=0.0002,
+                        help="L2 regularisation of every CONV and FC layer")
+    parser.add_argument("--crop-size", type=harness.positive_int, default=config.CROP_SIZE,
+                        help=f"training crop, square (default {config.CROP_SIZE}; at least 57 "
                         "for a new AlexNet; with --model, the model's input size)")
-    parser.add_argument("--fc-units", type=int, default=4096,
-                        help="units of the two FC layers (default 4096; smaller for quick tests)")
-    parser.add_argument("--bn-momentum", type=float, default=0.99,
+    parser.add_argument("--fc-units", type=harness.positive_int, default=4096,
+                        help="units of the two FC layers (smaller for quick tests)")
+    parser.add_argument("--bn-momentum", type=harness.momentum, default=0.99,
                         help="momentum of the BatchNormalization moving statistics (default "
                         "0.99, Keras' and the book's; ~0.9 for a few thousand images, where "
                         "an epoch is only a few steps)")
     parser.add_argument("--no-augment", action="store_true",
                         help="random crops only: no flips, rotation, shift, shear or zoom")
-    parser.add_argument("--workers", type=int, default=1,
-                        help="threads that prepare batches (PyDataset workers; default 1)")
+    parser.add_argument("--workers", type=harness.positive_int, default=1,
+                        help="threads that prepare batches (PyDataset workers)")
     parser.add_argument("-c", "--checkpoints", default=None,
                         help="folder for epoch_N.keras checkpoints (and the monitor's files)")
-    parser.add_argument("--every", type=int, default=5,
-                        help="save a checkpoint every N epochs (default 5)")
+    parser.add_argument("--every", type=harness.positive_int, default=5,
+                        help="save a checkpoint every N epochs")
     parser.add_argument("-m", "--model", default=None,
                         help="a checkpoint (.keras) to resume from; needs --start-epoch unless "
                         "its name is epoch_N.keras")
-    parser.add_argument("-s", "--start-epoch", type=int, default=None,
+    parser.add_argument("-s", "--start-epoch", type=harness.non_negative_int, default=None,
                         help="the epochs the --model checkpoint has already trained")
     parser.add_argument("--backup", default=None,
                         help="folder for Keras' BackupAndRestore: re-run the same command after "
                         "a crash to resume automatically")
     args = parser.parse_args(argv)
-    if args.crop_size < (57 if args.model is None else 1):
+    # the checks that involve two flags
+    if args.model is None and args.crop_size < 57:
         parser.error("--crop-size must be at least 57 (AlexNet's smallest input)")
-    for flag in ("fc_units", "workers", "every"):
-        if getattr(args, flag) < 1:
-            parser.error(f"--{flag.replace('_', '-')} must be at least 1")
-    if args.reg < 0:
-        parser.error("--reg must be >= 0")
-    if not 0 <= args.bn_momentum < 1:
-        parser.error(f"--bn-momentum must be in [0, 1), got {args.bn_momentum}")
     if args.start_epoch is not None and args.model is None:
         parser.error("--start-epoch needs --model (the checkpoint to resume from)")
     if args.model is not None and args.start_epoch is None:
-        args.start_epoch = dogsvscats.epoch_from_checkpoint(args.model)
+        args.start_epoch = epoch_from_checkpoint(args.model)
         if args.start_epoch is None:
             parser.error("--model: pass --start-epoch N (the epochs it has trained)")
-    start_epoch = args.start_epoch or 0
-    if start_epoch < 0:
-        parser.error("--start-epoch must be >= 0")
-    if start_epoch >= args.epochs:
-        parser.error(f"--start-epoch {start_epoch} leaves nothing to train with --epochs "
+    if (args.start_epoch or 0) >= args.epochs:
+        parser.error(f"--start-epoch {args.start_epoch} leaves nothing to train with --epochs "
                      f"{args.epochs} (--epochs is the total, not the number still to run)")
+    return args
 
+
+def build_model(run, args, paths, classes):
+    """A new AlexNet that subtracts the training mean itself (it takes raw pixels)."""
     import keras
 
-    from pyimagesearch.callbacks import EpochCheckpoint, TrainingMonitor, current_learning_rate
-    from pyimagesearch.errors import DatasetError
-    from pyimagesearch.io import open_hdf5_dataset, read_label_names
     from pyimagesearch.nn.conv import AlexNet
     from pyimagesearch.preprocessing import mean_subtraction_layer
 
-    paths = dogsvscats.check_build(args.hdf5_dir, splits=("train", "val"))
+    print("[INFO] compiling model...")
+    with run.strategy.scope():
+        model = AlexNet.build(width=args.crop_size, height=args.crop_size, depth=3,
+                              classes=classes, reg=args.reg,
+                              preprocessing=mean_subtraction_layer(paths["mean"]),
+                              fc_units=args.fc_units, bn_momentum=args.bn_momentum)
+        opt = keras.optimizers.Adam(learning_rate=args.learning_rate or LEARNING_RATE)
+        model.compile(loss="categorical_crossentropy", optimizer=opt, metrics=["accuracy"])
+    return model
+
+
+def load_checkpoint(run, args):
+    """The --model checkpoint: weights, and the optimizer with its state."""
+    import keras
+
+    from pyimagesearch.callbacks import current_learning_rate
+    from pyimagesearch.errors import DatasetError
+
+    print(f"[INFO] loading {args.model}...")
+    with run.strategy.scope():
+        model = keras.saving.load_model(args.model)
+    expected = (args.crop_size, args.crop_size)
+    spatial = (model.input_shape[2:] if keras.config.image_data_format() == "channels_first"
+               else model.input_shape[1:3])
+    if tuple(spatial) != expected:
+        raise DatasetError(f"--model {args.model} takes {spatial} inputs, not the "
+                           f"--crop-size {args.crop_size}")
+    print(f"[INFO] old learning rate: {current_learning_rate(model):g}")
+    if args.learning_rate is not None:
+        # a new learning rate for the rest of the training
+        model.optimizer.learning_rate.assign(args.learning_rate)
+        print(f"[INFO] new learning rate: {current_learning_rate(model):g}")
+    return model
+
+
+def make_callbacks(run, args, start_epoch, backup, restored):
+    """BackupAndRestore, the TrainingMonitor and the checkpoints; `(callbacks, monitor, start)`.
+
+    The monitor's curves go to a folder that outlives the run (the
+    checkpoints' or the backup's), so that a resumed run continues them.
+    """
+    import keras
+
+    from pyimagesearch.callbacks import EpochCheckpoint, TrainingMonitor
+
+    state_dir = Path(args.checkpoints or args.backup or run.output_dir)
+    callbacks = []
+    if backup is not None:
+        if restored:
+            print(f"[INFO] restoring the backup in {backup}: resuming after epoch {restored}")
+            start_epoch = max(start_epoch, restored)
+        # two copies of the state: a kill during a write leaves the other one
+        callbacks.append(keras.callbacks.BackupAndRestore(backup, double_checkpoint=True))
+    state_dir.mkdir(parents=True, exist_ok=True)
+    monitor = TrainingMonitor(state_dir / "monitor.png", json_path=state_dir / "monitor.json",
+                              start_at=start_epoch)
+    callbacks.append(monitor)
+    if args.checkpoints:
+        callbacks.append(EpochCheckpoint(args.checkpoints, every=args.every, start_at=start_epoch))
+    print(f"[INFO] watch {monitor.fig_path} while the network trains")
+    return callbacks, monitor, start_epoch
+
+
+@harness.entrypoint
+def main(argv=None):
+    args = parse_args(argv)
+
+    from pyimagesearch.errors import DatasetError
+    from pyimagesearch.io import open_hdf5_dataset, read_label_names
+
+    paths = config.check_build(args.hdf5_dir, splits=("train", "val"))
     with open_hdf5_dataset(paths["train"], data_key="images") as db:
         class_names = read_label_names(db)
     if args.model is not None and not Path(args.model).is_file():
@@ -155,57 +217,12 @@ def main(argv=None):
         train_gen, val_gen = build_generators(paths, args, len(class_names))
         print(f"[INFO] {train_gen.num_images} training and {val_gen.num_images} validation "
               f"images, {len(train_gen)} + {len(val_gen)} batches of {args.batch_size}")
-
         if args.model is None:
-            # initialize the optimizer and the model; the model subtracts the
-            # training set's mean itself, so it takes raw pixels
-            print("[INFO] compiling model...")
-            with run.strategy.scope():
-                model = AlexNet.build(width=args.crop_size, height=args.crop_size, depth=3,
-                                      classes=len(class_names), reg=args.reg,
-                                      preprocessing=mean_subtraction_layer(paths["mean"]),
-                                      fc_units=args.fc_units, bn_momentum=args.bn_momentum)
-                opt = keras.optimizers.Adam(learning_rate=args.learning_rate or LEARNING_RATE)
-                model.compile(loss="categorical_crossentropy", optimizer=opt,
-                              metrics=["accuracy"])
+            model = build_model(run, args, paths, len(class_names))
         else:
-            # load the checkpoint: weights, and the optimizer with its state
-            print(f"[INFO] loading {args.model}...")
-            with run.strategy.scope():
-                model = keras.saving.load_model(args.model)
-            expected = (args.crop_size, args.crop_size)
-            spatial = (model.input_shape[2:] if keras.config.image_data_format()
-                       == "channels_first" else model.input_shape[1:3])
-            if tuple(spatial) != expected:
-                raise DatasetError(f"--model {args.model} takes {spatial} inputs, not the "
-                                   f"--crop-size {args.crop_size}")
-            print(f"[INFO] old learning rate: {current_learning_rate(model):g}")
-            if args.learning_rate is not None:
-                # a new learning rate for the rest of the training
-                model.optimizer.learning_rate.assign(args.learning_rate)
-                print(f"[INFO] new learning rate: {current_learning_rate(model):g}")
-
-        # where the curves (and checkpoints) go: a folder that outlives this run
-        if args.checkpoints:
-            state_dir = Path(args.checkpoints)
-        elif args.backup:
-            state_dir = Path(args.backup)
-        else:
-            state_dir = run.output_dir
-        callbacks = []
-        if args.backup:
-            if restored:
-                print(f"[INFO] restoring the backup in {backup}: resuming after epoch {restored}")
-                start_epoch = max(start_epoch, restored)
-            callbacks.append(keras.callbacks.BackupAndRestore(backup))
-        state_dir.mkdir(parents=True, exist_ok=True)
-        monitor = TrainingMonitor(state_dir / "monitor.png", json_path=state_dir / "monitor.json",
-                                  start_at=start_epoch)
-        callbacks.append(monitor)
-        if args.checkpoints:
-            callbacks.append(EpochCheckpoint(args.checkpoints, every=args.every,
-                                             start_at=start_epoch))
-        print(f"[INFO] watch {monitor.fig_path} while the network trains")
+            model = load_checkpoint(run, args)
+        callbacks, monitor, start_epoch = make_callbacks(run, args, args.start_epoch or 0,
+                                                         backup, restored)
 
         # train the network
         print(f"[INFO] training network (epochs {start_epoch + 1} to {args.epochs})...")

@@ -1,6 +1,7 @@
 """Save the whole model every few epochs, so a long training can be resumed."""
 
 import numbers
+import re
 from pathlib import Path
 
 import keras
@@ -69,3 +70,15 @@ class EpochCheckpoint(keras.callbacks.Callback):
         with atomic_path(path) as tmp:
             self.model.save(tmp, overwrite=True)
         self.saved.append(path)
+
+
+def epoch_from_checkpoint(path):
+    """The epoch in an `EpochCheckpoint` file's name (``epoch_25.keras`` -> 25), else None.
+
+    Example:
+
+    >>> epoch_from_checkpoint("checkpoints/epoch_25.keras")
+    25
+    """
+    match = re.fullmatch(r"epoch_(\d+)\.keras", Path(path).name)
+    return int(match.group(1)) if match else None

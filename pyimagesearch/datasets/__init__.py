@@ -4,8 +4,11 @@ from pyimagesearch.datasets.builtin import load_iris
 from pyimagesearch.datasets.builtin import load_mnist
 from pyimagesearch.datasets.simpledatasetloader import SimpleDatasetLoader
 from pyimagesearch.datasets.simpledatasetloader import list_images
+from pyimagesearch.datasets.simpledatasetloader import list_labelled_images
 from pyimagesearch.datasets.pipeline import array_dataset
 from pyimagesearch.datasets.imagepaths import image_path_dataset
 from pyimagesearch.datasets.cifar10 import CIFAR10_CLASSES
 from pyimagesearch.datasets.cifar10 import load_cifar10
+from pyimagesearch.datasets.splits import split_counts
+from pyimagesearch.datasets.splits import split_dataset
 from pyimagesearch.datasets.splits import split_labelled

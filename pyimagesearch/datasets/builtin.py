@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 
 from pyimagesearch.errors import DatasetError
+from pyimagesearch.errors import one_line
 
 DIGIT_NAMES = [str(i) for i in range(10)]
 MNIST_KEYS = ("x_train", "y_train", "x_test", "y_test")
@@ -74,7 +75,7 @@ def load_mnist(path=None):
         try:
             return keras.datasets.mnist.load_data()
         except Exception as error:  # urllib/HTTP/OS errors: offline
-            reason = " ".join(str(error).split())[:160]
+            reason = one_line(error, limit=160)
             raise DatasetError(
                 f"could not download MNIST ({type(error).__name__}: {reason}); "
                 "pass --dataset PATH/mnist.npz"

@@ -23,6 +23,7 @@ import cv2
 import numpy as np
 
 from pyimagesearch.errors import DatasetError
+from pyimagesearch.errors import one_line
 from pyimagesearch.utils.progress import progress_bar
 
 # the order of Keras' loader (and of the official batches.meta)
@@ -95,7 +96,7 @@ def _download():
     try:
         (x_train, y_train), (x_test, y_test) = keras.datasets.cifar10.load_data()
     except Exception as error:  # urllib/HTTP/OS errors: offline
-        reason = " ".join(str(error).split())[:160]
+        reason = one_line(error, limit=160)
         raise DatasetError(
             f"could not download CIFAR-10 ({type(error).__name__}: {reason}); "
             "pass --dataset PATH (a {train,test}/<class>/*.png folder or cifar-10-batches-py/)"

@@ -41,6 +41,56 @@ def list_images(base_path, extensions=IMAGE_EXTENSIONS):
     return paths
 
 
+
+def list_labelled_images(folder, label_from=None, extensions=IMAGE_EXTENSIONS):
+    """Sorted image paths of `folder` and a label for each.
+
+    Args:
+        folder: a ``<class>/<image>`` tree (the book's layout), or, with a
+            `label_from` function, a flat folder of images.
+        label_from: `None` labels each image by its parent folder's name;
+            a function `f(path) -> str` labels the images directly inside
+            `folder` (e.g. Kaggle's ``cat.12.jpg``: the text before the
+            first dot, a rule its study defines).
+        extensions: the image file suffixes.
+
+    Returns:
+        `(paths, labels)`: two lists of str.
+
+    Raises:
+        DatasetError: no such folder, no images, or fewer than 2 classes.
+
+    Example:
+
+    >>> import tempfile, pathlib
+    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> for name in ("cat.1.jpg", "dog.1.jpg", "dog.2.jpg"):
+    ...     _ = (root / name).write_bytes(b"")
+    >>> list_labelled_images(root, label_from=lambda p: pathlib.Path(p).name.split(".")[0])[1]
+    ['cat', 'dog', 'dog']
+    """
+    if label_from is not None and not callable(label_from):
+        raise ValueError(f"`label_from` must be None or a function of the path. "
+                         f"Received: label_from={label_from!r}")
+    base = Path(folder)
+    if not base.is_dir():
+        raise DatasetError(f"--dataset {base}: no such folder")
+    pattern = "*/*" if label_from is None else "*"
+    paths = sorted(str(p) for p in base.glob(pattern)
+                   if p.suffix.lower() in extensions and p.is_file())
+    if not paths:
+        layout = "<class>/<image>" if label_from is None else "image files"
+        raise DatasetError(f"--dataset {base}: no images ({layout}) in it")
+    if label_from is None:
+        labels = [Path(p).parent.name for p in paths]
+    else:
+        labels = [label_from(p) for p in paths]
+    if len(set(labels)) < 2:
+        raise DatasetError(
+            f"--dataset {base}: only one class ({labels[0]!r}) among {len(paths)} images"
+        )
+    return paths, labels
+
 class SimpleDatasetLoader:
     """The book's loader: read images, apply preprocessors, label by folder.
 

@@ -1,4 +1,6 @@
-"""Labels to one-hot targets and a train/test split, the diary's way."""
+"""Splits the diary's way: labels to one-hot targets and 75/25, or stratified train/val/test."""
+
+from pyimagesearch.errors import DatasetError
 
 
 def split_labelled(data, labels, test_size=0.25, seed=42):
@@ -41,3 +43,67 @@ def split_labelled(data, labels, test_size=0.25, seed=42):
         data, targets, test_size=test_size, random_state=seed
     )
     return train_x, test_x, train_y, test_y, class_names
+
+
+def split_counts(total, val_fraction, test_fraction, val_count=None, test_count=None):
+    """How many images go to validation and test: `(val, test)`.
+
+    Counts win over fractions (2,500 + 2,500 of 25,000 images equals the
+    fractions 0.1 and 0.1). A fraction is rounded to the nearest image.
+
+    Example:
+
+    >>> split_counts(25000, 0.1, 0.1)
+    (2500, 2500)
+    >>> split_counts(40, 0.1, 0.1, test_count=6)
+    (4, 6)
+    """
+    def resolve(name, fraction, count):
+        if count is not None:
+            if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+                raise ValueError(f"`{name}_count` must be a positive integer. Received: {count!r}")
+            return count
+        if not 0 < fraction < 1:
+            raise ValueError(
+                f"`{name}_fraction` must lie between 0 and 1. Received: {fraction!r}"
+            )
+        return max(1, int(round(total * fraction)))
+
+    n_val = resolve("val", val_fraction, val_count)
+    n_test = resolve("test", test_fraction, test_count)
+    if n_val + n_test >= total:
+        raise DatasetError(
+            f"{n_val} validation + {n_test} test images leave no training images out of {total}"
+        )
+    return n_val, n_test
+
+
+def split_dataset(paths, labels, n_val, n_test, seed=42):
+    """Stratified, seeded train/val/test split (the book's order: test first).
+
+    Every split keeps the class proportions; the rows of each split come
+    out shuffled, so contiguous batches of an HDF5 file are random samples.
+
+    Returns:
+        ``{"train": (paths, labels), "val": (...), "test": (...)}``.
+
+    Raises:
+        DatasetError: a split too small to hold every class.
+    """
+    from sklearn.model_selection import train_test_split
+
+    classes = sorted(set(labels))
+    n_train = len(paths) - n_val - n_test
+    for name, count in (("validation", n_val), ("test", n_test), ("training", n_train)):
+        if count < len(classes):
+            raise DatasetError(
+                f"the {name} split ({count} images) is smaller than the number of classes "
+                f"({len(classes)}): a stratified split needs at least one image of each"
+            )
+    # hold out the test images, then the validation images, stratified
+    train_paths, test_paths, train_labels, test_labels = train_test_split(
+        list(paths), list(labels), test_size=n_test, stratify=labels, random_state=seed)
+    train_paths, val_paths, train_labels, val_labels = train_test_split(
+        train_paths, train_labels, test_size=n_val, stratify=train_labels, random_state=seed)
+    return {"train": (train_paths, train_labels), "val": (val_paths, val_labels),
+            "test": (test_paths, test_labels)}

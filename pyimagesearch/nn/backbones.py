@@ -50,6 +50,7 @@ from pathlib import Path
 
 from pyimagesearch.errors import DatasetError
 from pyimagesearch.errors import PyImageSearchError
+from pyimagesearch.errors import one_line
 
 
 class UnknownBackboneError(PyImageSearchError, ValueError):
@@ -217,7 +218,9 @@ def build_backbone(name, weights="imagenet", include_top=True, pooling=None, inp
         )
     channels_first = keras.config.image_data_format() == "channels_first"
     if input_shape is None:
-        input_shape = (3, spec.size, spec.size) if channels_first else (spec.size, spec.size, 3)
+        from pyimagesearch.nn.conv.common import image_shape
+
+        input_shape = image_shape(spec.size, spec.size, 3)
     input_shape = tuple(input_shape)
     if len(input_shape) != 3 or not all(isinstance(d, int) and d > 0 for d in input_shape):
         raise ValueError(
@@ -244,19 +247,19 @@ def build_backbone(name, weights="imagenet", include_top=True, pooling=None, inp
             raise DatasetError(
                 f"--weights {weights}: could not load it into {spec.name} "
                 f"(include_top={include_top}, input_shape={input_shape}): "
-                f"{_first_line(error)}"
+                f"{one_line(error)}"
             ) from error
         raise
     except Exception as error:  # Keras' get_file raises a bare Exception offline
         if source == "imagenet":
             raise PyImageSearchError(
                 f"could not download the ImageNet weights of {spec.name} "
-                f"({_first_line(error)}); offline, pass a weights file with --weights PATH"
+                f"({one_line(error)}); offline, pass a weights file with --weights PATH"
             ) from error
         if source == "path":
             raise DatasetError(
                 f"--weights {weights}: could not load it into {spec.name} "
-                f"(include_top={include_top}): {_first_line(error)}"
+                f"(include_top={include_top}): {one_line(error)}"
             ) from error
         raise
 
@@ -283,11 +286,6 @@ def _resolve_weights(weights, spec):
     return str(path), "path"
 
 
-def _first_line(error):
-    text = str(error).strip().splitlines()
-    return text[0] if text else type(error).__name__
-
-
 # ---------------------------------------------------------------------------
 # ImageNet labels
 # ---------------------------------------------------------------------------
@@ -308,7 +306,7 @@ def load_imagenet_class_index(path):
     try:
         raw = json.loads(path.read_text())
     except (ValueError, UnicodeDecodeError) as error:
-        raise DatasetError(f"--labels {path}: not a JSON file ({_first_line(error)})") from None
+        raise DatasetError(f"--labels {path}: not a JSON file ({one_line(error)})") from None
     try:
         index = [raw[str(i)] for i in range(len(raw))]
         if not all(len(entry) == 2 and all(isinstance(s, str) for s in entry) for entry in index):

@@ -1,4 +1,4 @@
-"""What every architecture builder shares: argument checks and input shape."""
+"""What every architecture builder shares: argument checks, input shape, the softmax."""
 
 import keras
 
@@ -18,9 +18,21 @@ def input_shape_and_axis(width, height, depth, classes, name):
             )
     if classes < 2:
         raise ValueError(f"{name}.build: `classes` must be >= 2. Received: classes={classes}")
+    axis = 1 if keras.config.image_data_format() == "channels_first" else -1
+    return image_shape(height, width, depth), axis
+
+
+def image_shape(height, width, depth):
+    """The input shape of images in `keras.config.image_data_format()` order.
+
+    Example:
+
+    >>> image_shape(224, 224, 3)   # channels_last, Keras' default
+    (224, 224, 3)
+    """
     if keras.config.image_data_format() == "channels_first":
-        return (depth, height, width), 1
-    return (height, width, depth), -1
+        return (depth, height, width)
+    return (height, width, depth)
 
 
 def softmax_output(x, classes):

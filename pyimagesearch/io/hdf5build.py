@@ -1,31 +1,30 @@
-"""Dogs vs. Cats: the configuration and the HDF5 build the 2020-11-23 scripts share.
+"""Images to HDF5 on every core: a decoding pool and chunked, in-order writes.
 
-The book keeps its settings in a `config/dogs_vs_cats_config.py`; here they
-are the defaults of the scripts' flags, defined once below:
+The book's `build_dogs_vs_cats.py` decoded, resized and wrote one image at a
+time on one core. Here a pool of decoders (threads by default: OpenCV
+releases Python's GIL while it decodes, resizes and converts) turns chunks
+of image paths into uint8 **RGB** arrays (OpenCV decodes BGR; the channels
+are swapped once, here, so that everything downstream - the mean, the
+model, the ImageNet networks - sees RGB), and each decoded chunk is written
+to an `HDF5DatasetWriter` as it arrives, in the order of the paths.
+Nothing here knows a data set: the caller gives the paths, the labels,
+the class names and the size.
 
-- the images: `<dataset>/{cat,dog}.N.jpg`, the label is the file name
-  before the first dot (`label_from_filename`);
-- the split: stratified train/val/test, seeded; the diary held out 2,500
-  validation and 2,500 test images of 25,000, i.e. 10% each
-  (`VAL_FRACTION`, `TEST_FRACTION`; absolute counts override them);
-- the files: one `--hdf5-dir` holding ``train.hdf5``, ``val.hdf5``,
-  ``test.hdf5`` and ``mean.json`` (`hdf5_paths`);
-- the sizes: images stored at 256x256 (`IMAGE_SIZE`), AlexNet trained on
-  227x227 crops (`CROP_SIZE`).
-
-`write_split` decodes and resizes the images on every core (a pool of
-threads or processes, `decoding_pool`; the 2020 code used one core) and
-writes them as uint8 **RGB** (OpenCV
-decodes BGR; the channels are swapped once, here, so that everything
-downstream - the mean, the model, the ImageNet networks - sees RGB).
+- `decoding_pool(workers, kind)`: the decoders, shared by several files.
+- `iter_image_chunks(paths, size, pool)`: decoded chunks, in order, with a
+  bounded number in flight.
+- `write_images(paths, labels, output_path, class_names, size)`: one HDF5
+  file (``images``, ``labels``, ``label_names``), marked complete when
+  every image is on disk, with the mean R, G, B of what was written.
+- `write_mean_json(path, mean)`: the book's mean file, atomically.
 
 Example:
 
 ```python
-paths, labels = list_labelled_images("dogs_vs_cats/train")
-splits = split_dataset(paths, labels, *split_counts(len(paths), 0.1, 0.1))
-summary = write_split(splits["train"][0], splits["train"][1], "hdf5/train.hdf5",
-                      class_names=["cat", "dog"])
+with decoding_pool(2) as pool:
+    for split, (paths, labels) in splits.items():
+        summary = write_images(paths, labels, f"hdf5/{split}.hdf5", ["cat", "dog"],
+                               size=256, pool=pool)
 write_mean_json("hdf5/mean.json", summary["mean"])
 ```
 """
@@ -37,167 +36,24 @@ import json
 import math
 import multiprocessing
 import os
-import re
-from pathlib import Path
 
 import numpy as np
 
 from pyimagesearch.errors import DatasetError
+from pyimagesearch.utils.atomic import atomic_write
 
-STUDY = "2020-11-23-dogs-vs-cats"
-IMAGE_SIZE = 256
-CROP_SIZE = 227
-VAL_FRACTION = 0.1
-TEST_FRACTION = 0.1
-SEED = 42
-SPLITS = ("train", "val", "test")
+__all__ = ["CHUNK_SIZE", "POOL_KINDS", "decoding_pool", "default_workers",
+           "iter_image_chunks", "load_chunk", "write_images", "write_mean_json"]
+
 # images a decoder handles per task (25 MB at 256x256; at most two per
-# worker wait in memory); also what write_split buffers before a write, so
+# worker wait in memory); also what write_images buffers before a write, so
 # that each decoded chunk goes to disk as it is (no 1,000-image buffer to
 # assemble, which costs the writing thread a copy and fresh memory). On 2
 # cores, 2,000 images: chunks of 16, 32, 64, 128 gave 1.53x, 1.67x, 1.87x,
 # 1.95x the single-process loop (fewer hand-overs between the threads)
 CHUNK_SIZE = 128
-IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp")
 
 
-# ---------------------------------------------------------------------------
-# where things live
-# ---------------------------------------------------------------------------
-def hdf5_paths(hdf5_dir):
-    """The files of a build: ``{"train", "val", "test": .hdf5, "mean": mean.json}``."""
-    folder = Path(hdf5_dir)
-    paths = {split: folder / f"{split}.hdf5" for split in SPLITS}
-    paths["mean"] = folder / "mean.json"
-    return paths
-
-
-# ---------------------------------------------------------------------------
-# labels and the split
-# ---------------------------------------------------------------------------
-def label_from_filename(path):
-    """The label of a Kaggle file: the name before the first dot (``cat.12.jpg`` -> cat).
-
-    Example:
-
-    >>> label_from_filename("train/dog.1042.jpg")
-    'dog'
-    """
-    name = Path(path).name
-    label = name.split(".", 1)[0]
-    if not label or "." not in name:
-        raise DatasetError(f"{path}: no label before the first dot (expected cat.N.jpg)")
-    return label
-
-
-def list_labelled_images(folder, labels_from="filename"):
-    """Sorted image paths of `folder` and their labels.
-
-    Args:
-        folder: the Kaggle ``train`` folder (``{cat,dog}.N.jpg``), or a
-            ``<class>/<image>`` tree with ``labels_from="folder"``.
-        labels_from: ``"filename"`` (text before the first dot) or
-            ``"folder"`` (the parent folder's name).
-
-    Returns:
-        `(paths, labels)`: two lists of str.
-
-    Raises:
-        DatasetError: no such folder, no images, or fewer than 2 classes.
-    """
-    if labels_from not in ("filename", "folder"):
-        raise ValueError(
-            f"`labels_from` must be 'filename' or 'folder'. Received: {labels_from!r}"
-        )
-    base = Path(folder)
-    if not base.is_dir():
-        raise DatasetError(f"--dataset {base}: no such folder")
-    pattern = "*" if labels_from == "filename" else "*/*"
-    paths = sorted(str(p) for p in base.glob(pattern)
-                   if p.suffix.lower() in IMAGE_EXTENSIONS and p.is_file())
-    if not paths:
-        layout = "{cat,dog}.N.jpg" if labels_from == "filename" else "<class>/<image>"
-        raise DatasetError(f"--dataset {base}: no images ({layout}) in it")
-    if labels_from == "filename":
-        labels = [label_from_filename(p) for p in paths]
-    else:
-        labels = [Path(p).parent.name for p in paths]
-    if len(set(labels)) < 2:
-        raise DatasetError(
-            f"--dataset {base}: only one class ({labels[0]!r}) among {len(paths)} images"
-        )
-    return paths, labels
-
-
-def split_counts(total, val_fraction=VAL_FRACTION, test_fraction=TEST_FRACTION,
-                 val_count=None, test_count=None):
-    """How many images go to validation and test: `(val, test)`.
-
-    Counts win over fractions (the diary's ``--val-count 2500 --test-count
-    2500`` on 25,000 images equals the default fractions 0.1 and 0.1).
-    A fraction is rounded to the nearest image.
-
-    Example:
-
-    >>> split_counts(25000)
-    (2500, 2500)
-    >>> split_counts(40, test_count=6)
-    (4, 6)
-    """
-    def resolve(name, fraction, count):
-        if count is not None:
-            if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-                raise ValueError(f"`{name}_count` must be a positive integer. Received: {count!r}")
-            return count
-        if not 0 < fraction < 1:
-            raise ValueError(
-                f"`{name}_fraction` must lie between 0 and 1. Received: {fraction!r}"
-            )
-        return max(1, int(round(total * fraction)))
-
-    n_val = resolve("val", val_fraction, val_count)
-    n_test = resolve("test", test_fraction, test_count)
-    if n_val + n_test >= total:
-        raise DatasetError(
-            f"{n_val} validation + {n_test} test images leave no training images out of {total}"
-        )
-    return n_val, n_test
-
-
-def split_dataset(paths, labels, n_val, n_test, seed=SEED):
-    """Stratified, seeded train/val/test split (the book's order: test first).
-
-    Every split keeps the class proportions; the rows of each split come
-    out shuffled, so contiguous batches of an HDF5 file are random samples.
-
-    Returns:
-        ``{"train": (paths, labels), "val": (...), "test": (...)}``.
-
-    Raises:
-        DatasetError: a split too small to hold every class.
-    """
-    from sklearn.model_selection import train_test_split
-
-    classes = sorted(set(labels))
-    n_train = len(paths) - n_val - n_test
-    for name, count in (("validation", n_val), ("test", n_test), ("training", n_train)):
-        if count < len(classes):
-            raise DatasetError(
-                f"the {name} split ({count} images) is smaller than the number of classes "
-                f"({len(classes)}): a stratified split needs at least one image of each"
-            )
-    # hold out the test images, then the validation images, stratified
-    train_paths, test_paths, train_labels, test_labels = train_test_split(
-        list(paths), list(labels), test_size=n_test, stratify=labels, random_state=seed)
-    train_paths, val_paths, train_labels, val_labels = train_test_split(
-        train_paths, train_labels, test_size=n_val, stratify=train_labels, random_state=seed)
-    return {"train": (train_paths, train_labels), "val": (val_paths, val_labels),
-            "test": (test_paths, test_labels)}
-
-
-# ---------------------------------------------------------------------------
-# decoding on every core
-# ---------------------------------------------------------------------------
 def default_workers():
     """Worker processes: every core this process may use."""
     try:
@@ -258,7 +114,7 @@ POOL_KINDS = ("thread", "process")
 def decoding_pool(workers=None, kind="thread"):
     """A pool of `workers` decoders (a `concurrent.futures` executor), or None for 1.
 
-    Use it as a context manager and pass it to `write_split` for every
+    Use it as a context manager and pass it to `write_images` for every
     split, so the workers start once per build.
 
     Args:
@@ -279,8 +135,8 @@ def decoding_pool(workers=None, kind="thread"):
 
     ```python
     with decoding_pool(2) as pool:
-        for split in ("train", "val", "test"):
-            write_split(..., pool=pool)
+        for name in ("train", "val", "test"):
+            write_images(..., pool=pool)
     ```
     """
     from concurrent.futures import ProcessPoolExecutor
@@ -363,17 +219,17 @@ def iter_image_chunks(paths, size, pool=None, chunk_size=None):
             future.cancel()
 
 
-def write_split(paths, labels, output_path, class_names, size=IMAGE_SIZE, workers=None,
+def write_images(paths, labels, output_path, class_names, size, workers=None,
                 buf_size=CHUNK_SIZE, overwrite=False, verbose=True, label="", attrs=None, pool=None,
                 pool_kind="thread"):
-    """Write one split to HDF5: uint8 RGB images, integer labels, label names.
+    """Write images to one HDF5 file: uint8 RGB images, integer labels, label names.
 
     Unreadable images are skipped (the file is trimmed to the images
     written). The file is marked complete only when every image is on
     disk: an interrupted build leaves a file the generator refuses.
 
     Args:
-        paths, labels: the split's images and their class names.
+        paths, labels: the images and their class names.
         output_path: the ``.hdf5`` file.
         class_names: every class, sorted (label `i` is `class_names[i]`).
         size: the square size of the stored images.
@@ -383,8 +239,8 @@ def write_split(paths, labels, output_path, class_names, size=IMAGE_SIZE, worker
         overwrite: replace an existing file.
         verbose: show a progress bar.
         label: the progress bar's label.
-        attrs: extra attributes of the file (e.g. the split's name).
-        pool: a `decoding_pool` shared by several splits.
+        attrs: extra attributes of the file (e.g. a split's name).
+        pool: a `decoding_pool` shared by several files.
         pool_kind: ``"thread"`` or ``"process"``: the kind of pool made when
             no `pool` is given (see `decoding_pool`).
 
@@ -442,43 +298,10 @@ def _write(paths, targets, output_path, class_names, size, buf_size, overwrite, 
     return written, totals
 
 
-# ---------------------------------------------------------------------------
-# the mean JSON
-# ---------------------------------------------------------------------------
 def write_mean_json(path, mean):
     """Write ``{"R": .., "G": .., "B": ..}`` atomically (temporary file + rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps({k: float(mean[k]) for k in ("R", "G", "B")}, indent=2) + "\n")
-    os.replace(tmp, path)
+    with atomic_write(path) as f:
+        f.write(json.dumps({k: float(mean[k]) for k in ("R", "G", "B")}, indent=2) + "\n")
     return path
 
 
-def check_build(hdf5_dir, splits=SPLITS, mean=True):
-    """Check that a build is complete; return `hdf5_paths(hdf5_dir)`.
-
-    Raises:
-        DatasetError: a missing or incomplete file (run build_dataset.py).
-    """
-    from pyimagesearch.io.hdf5datasetwriter import check_complete
-
-    paths = hdf5_paths(hdf5_dir)
-    hint = "run build_dataset.py first (or again, with --force)"
-    for split in splits:
-        if not paths[split].is_file():
-            raise DatasetError(f"--hdf5-dir {hdf5_dir}: no {paths[split].name}; {hint}")
-        try:
-            check_complete(paths[split], data_key="images")
-        except DatasetError as error:
-            raise DatasetError(f"{error}; {hint}") from None
-    if mean and not paths["mean"].is_file():
-        raise DatasetError(f"--hdf5-dir {hdf5_dir}: no mean.json (the build did not finish); "
-                           f"{hint}")
-    return paths
-
-
-def epoch_from_checkpoint(path):
-    """The epoch in a checkpoint's name (``epoch_25.keras`` -> 25), else None."""
-    match = re.fullmatch(r"epoch_(\d+)\.keras", Path(path).name)
-    return int(match.group(1)) if match else None

@@ -1,4 +1,4 @@
-"""MiniVGGNet on CIFAR-10: the body the 2020-11-12-minivggnet scripts share.
+"""MiniVGGNet on CIFAR-10: the body the five 2020-11-12-minivggnet scripts share.
 
 The five scripts of that study differ only in their optimizer and callbacks;
 loading, scaling, one-hot encoding, building, compiling, training,
@@ -15,12 +15,14 @@ evaluating and saving are the same and live here:
 Example:
 
 ```python
-parser = cifar.study_parser(__doc__)
+import minivggnet_cifar10 as study  # this folder is on sys.path
+
+parser = study.study_parser(__doc__)
 args = parser.parse_args(argv)
 source = harness.resolve_dataset(args.dataset, builtin=("cifar10",))
-with harness.Run(STUDY, args) as run:
-    data = cifar.load_data(source, verbose=args.verbose)
-    cifar.train_minivggnet(
+with harness.Run(study.STUDY, args) as run:
+    data = study.load_data(source, verbose=args.verbose)
+    study.train_minivggnet(
         run, args, data,
         make_optimizer=lambda: keras.optimizers.SGD(learning_rate=0.01, momentum=0.9,
                                                     nesterov=True),
@@ -28,11 +30,11 @@ with harness.Run(STUDY, args) as run:
 ```
 """
 
-import argparse
 from collections import namedtuple
 
 from pyimagesearch import harness
 
+STUDY = "2020-11-12-minivggnet"
 CifarData = namedtuple("CifarData", "train_x train_y test_x test_y")
 
 
@@ -46,22 +48,11 @@ def study_parser(description, epochs=40, batch_size=64):
     )
     parser.add_argument("--learning-rate", type=harness.positive_float, default=0.01,
                         help="SGD's initial learning rate (default 0.01)")
-    parser.add_argument("--momentum", type=momentum, default=0.9,
+    parser.add_argument("--momentum", type=harness.momentum, default=0.9,
                         help="SGD momentum, Nesterov's (default 0.9)")
     parser.add_argument("--no-bn", action="store_true",
                         help="MiniVGGNet without batch normalisation")
     return parser
-
-
-def momentum(text):
-    """`argparse` type: a momentum in [0, 1)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {text!r}")
-    if not 0.0 <= value < 1.0:
-        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {text!r}")
-    return value
 
 
 def load_data(source, verbose=1):

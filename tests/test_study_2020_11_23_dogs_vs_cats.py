@@ -15,30 +15,9 @@ import keras
 import numpy as np
 import pytest
 
-from conftest import datasets_dir, load_script, one_line_error, results
+from conftest import make_kaggle_folder, tiny_model, datasets_dir, load_script, one_line_error, results
 
 STUDY = "2020-11-23-dogs-vs-cats"
-
-
-def make_kaggle_folder(root, per_class=20, size=(40, 50), ext="jpg", colours=None, seed=0):
-    """`root/{cat,dog}.N.<ext>`: textured images, or solid `colours[label]` (BGR)."""
-    rng = np.random.default_rng(seed)
-    root.mkdir(parents=True, exist_ok=True)
-    for c, name in enumerate(("cat", "dog")):
-        for i in range(per_class):
-            if colours:
-                image = np.empty((*size, 3), np.uint8)
-                image[:] = colours[name]
-            else:
-                image = rng.integers(0, 60, (*size, 3), dtype=np.uint8)
-                image[..., 2 * c] += np.uint8(150)
-            cv2.imwrite(str(root / f"{name}.{i}.{ext}"), image)
-    return root
-
-
-@pytest.fixture(scope="module")
-def kaggle(tmp_path_factory):
-    return make_kaggle_folder(tmp_path_factory.mktemp("kaggle") / "train")
 
 
 @pytest.fixture(scope="module")
@@ -51,151 +30,36 @@ def hdf5_dir(tmp_path_factory, kaggle):
     return out
 
 
-def tiny_model(size, means=(100.0, 100.0, 100.0)):
-    """A small CNN taking raw RGB pixels (it subtracts the mean itself)."""
-    from pyimagesearch.preprocessing import mean_subtraction_layer
+def study_config():
+    """The study's config.py (imported as its scripts import it)."""
+    load_script(STUDY, "build_dataset")
+    import config
 
-    keras.utils.set_random_seed(0)
-    inputs = keras.Input((size, size, 3))
-    x = mean_subtraction_layer(list(means))(inputs)
-    x = keras.layers.Rescaling(1 / 64)(x)
-    x = keras.layers.Conv2D(4, 3, strides=2, activation="relu")(x)
-    x = keras.layers.GlobalAveragePooling2D()(x)
-    outputs = keras.layers.Dense(2, activation="softmax")(x)
-    model = keras.Model(inputs, outputs)
-    model.compile(loss="categorical_crossentropy", optimizer=keras.optimizers.Adam(1e-3),
-                  metrics=["accuracy"])
-    return model
+    return config
 
 
 # -- labels and the split ----------------------------------------------------------------------
 def test_labels_come_from_the_file_name(tmp_path, kaggle):
+    from pyimagesearch.datasets import list_labelled_images
     from pyimagesearch.errors import DatasetError
-    from pyimagesearch.studies import dogsvscats
 
-    assert dogsvscats.label_from_filename("x/cat.12.jpg") == "cat"
-    assert dogsvscats.label_from_filename("dog.1.2.jpg") == "dog"
+    config = study_config()
+    assert config.label_from_filename("x/cat.12.jpg") == "cat"
+    assert config.label_from_filename("dog.1.2.jpg") == "dog"
     with pytest.raises(DatasetError, match="first dot"):
-        dogsvscats.label_from_filename("catjpg")
-    paths, labels = dogsvscats.list_labelled_images(kaggle)
+        config.label_from_filename("catjpg")
+    paths, labels = list_labelled_images(kaggle, label_from=config.label_from_filename)
     assert len(paths) == 40 and labels.count("cat") == labels.count("dog") == 20
     assert all(os.path.basename(p).startswith(label + ".") for p, label in zip(paths, labels))
     # a <class>/<image> tree with labels from the folders
     for name in ("cat", "dog"):
         make_kaggle_folder(tmp_path / "tree" / name, per_class=2)
-    _, folder_labels = dogsvscats.list_labelled_images(tmp_path / "tree", labels_from="folder")
+    _, folder_labels = list_labelled_images(tmp_path / "tree")
     assert sorted(set(folder_labels)) == ["cat", "dog"] and len(folder_labels) == 8
     (tmp_path / "one").mkdir()
     cv2.imwrite(str(tmp_path / "one" / "cat.0.jpg"), np.zeros((8, 8, 3), np.uint8))
     with pytest.raises(DatasetError, match="only one class"):
-        dogsvscats.list_labelled_images(tmp_path / "one")
-
-
-def test_split_counts_and_stratification(kaggle):
-    from pyimagesearch.errors import DatasetError
-    from pyimagesearch.studies import dogsvscats
-
-    assert dogsvscats.split_counts(25000) == (2500, 2500)  # the diary's 2,500 + 2,500
-    assert dogsvscats.split_counts(40) == (4, 4)
-    assert dogsvscats.split_counts(40, 0.25, test_count=6) == (10, 6)
-    with pytest.raises(DatasetError, match="no training images"):
-        dogsvscats.split_counts(10, val_count=5, test_count=5)
-    with pytest.raises(ValueError):
-        dogsvscats.split_counts(40, val_fraction=1.5)
-
-    paths, labels = dogsvscats.list_labelled_images(kaggle)
-    splits = dogsvscats.split_dataset(paths, labels, 4, 6, seed=42)
-    sizes = {name: len(split[0]) for name, split in splits.items()}
-    assert sizes == {"train": 30, "val": 4, "test": 6}
-    for name, (split_paths, split_labels) in splits.items():
-        assert split_labels.count("cat") == split_labels.count("dog")  # stratified
-        assert all(dogsvscats.label_from_filename(p) == label
-                   for p, label in zip(split_paths, split_labels))
-    everything = [p for split in splits.values() for p in split[0]]
-    assert sorted(everything) == sorted(paths)  # disjoint and complete
-    again = dogsvscats.split_dataset(paths, labels, 4, 6, seed=42)
-    assert again == splits  # seeded
-    assert splits["train"][0] != sorted(splits["train"][0])  # rows come out shuffled
-    with pytest.raises(DatasetError, match="smaller than the number of classes"):
-        dogsvscats.split_dataset(paths, labels, 1, 6)
-
-
-@pytest.mark.parametrize("kind", ["thread", "process"])
-def test_write_split_in_parallel_equals_one_worker(tmp_path, kaggle, kind):
-    from pyimagesearch.studies import dogsvscats
-
-    paths, labels = dogsvscats.list_labelled_images(kaggle)
-    one = dogsvscats.write_split(paths, labels, tmp_path / "one.hdf5", ["cat", "dog"], size=24,
-                                 workers=1, verbose=False)
-    # 40 images in chunks of 5: more chunks than the pool keeps in flight
-    two = dogsvscats.write_split(paths, labels, tmp_path / "two.hdf5", ["cat", "dog"], size=24,
-                                 workers=2, verbose=False, pool_kind=kind)
-    assert one["written"] == two["written"] == 40 and two["skipped"] == 0
-    assert one["mean"] == pytest.approx(two["mean"])
-    with h5py.File(tmp_path / "one.hdf5", "r") as a, h5py.File(tmp_path / "two.hdf5", "r") as b:
-        np.testing.assert_array_equal(a["images"][:], b["images"][:])
-        np.testing.assert_array_equal(a["labels"][:], b["labels"][:])
-        assert b["images"].dtype == np.uint8 and b.attrs["channel_order"] == "RGB"
-
-
-def test_write_split_decoding_threads_run_opencv_single_threaded(tmp_path, kaggle, monkeypatch):
-    """Decoding threads are the parallelism: OpenCV's own threads are off meanwhile, then back."""
-    import cv2
-
-    from pyimagesearch.studies import dogsvscats
-
-    seen = []
-    load_chunk = dogsvscats.load_chunk
-
-    def recording(paths, size):
-        seen.append(cv2.getNumThreads())
-        return load_chunk(paths, size)
-
-    monkeypatch.setattr(dogsvscats, "load_chunk", recording)
-    paths, labels = dogsvscats.list_labelled_images(kaggle)
-    before = cv2.getNumThreads()
-    cv2.setNumThreads(2)
-    try:
-        dogsvscats.write_split(paths, labels, tmp_path / "t.hdf5", ["cat", "dog"], size=24,
-                               workers=2, verbose=False, pool_kind="thread")
-        assert seen and set(seen) == {1}
-        assert cv2.getNumThreads() == 2
-        # the same for a pool shared by several splits, for as long as it is open
-        with dogsvscats.decoding_pool(2, "thread") as pool:
-            assert cv2.getNumThreads() == 1
-            dogsvscats.write_split(paths, labels, tmp_path / "u.hdf5", ["cat", "dog"], size=24,
-                                   verbose=False, pool=pool)
-        assert cv2.getNumThreads() == 2
-    finally:
-        cv2.setNumThreads(before)
-
-
-def test_write_split_writes_each_chunk_without_a_large_buffer(tmp_path, kaggle, monkeypatch):
-    """By default the writer buffers one chunk: every decoded chunk goes to disk as it comes."""
-    from pyimagesearch.io import HDF5DatasetWriter
-    from pyimagesearch.studies import dogsvscats
-
-    flushes = []
-    flush = HDF5DatasetWriter.flush
-
-    def recording(self):
-        flushes.append(self.buffered)
-        return flush(self)
-
-    monkeypatch.setattr(HDF5DatasetWriter, "flush", recording)
-    paths, labels = dogsvscats.list_labelled_images(kaggle)
-    dogsvscats.write_split(paths, labels, tmp_path / "c.hdf5", ["cat", "dog"], size=24,
-                           workers=1, verbose=False)
-    # 40 images in chunks of 10 (few images: small chunks): fewer than one
-    # buffer's worth, written once, at close
-    assert [n for n in flushes if n] == [40]
-    assert dogsvscats.CHUNK_SIZE == 128
-    flushes.clear()
-    dogsvscats.write_split(paths * 8, labels * 8, tmp_path / "d.hdf5", ["cat", "dog"], size=24,
-                           workers=1, verbose=False)
-    # 320 images in chunks of 80: written once 128 are buffered, i.e. every
-    # 2 chunks (a 1,000-image buffer would have written all 320 at close)
-    assert [n for n in flushes if n] == [160, 160]
+        list_labelled_images(tmp_path / "one", label_from=config.label_from_filename)
 
 
 # -- build_dataset.py ------------------------------------------------------------------------------
@@ -245,20 +109,21 @@ def test_build_dataset_mean_of_known_colours_in_rgb_order(tmp_path):
 
 def test_build_dataset_force_and_an_interrupted_build(tmp_path, kaggle, monkeypatch, capsys):
     from pyimagesearch.errors import DatasetError
-    from pyimagesearch.studies import dogsvscats
+    from pyimagesearch.io import hdf5build
 
     build = load_script(STUDY, "build_dataset")
+    config = study_config()
     out = tmp_path / "hdf5"
     argv = ["--dataset", str(kaggle), "--hdf5-dir", str(out), "--image-size", "16",
             "--workers", "1", "--verbose", "0"]
-    real = dogsvscats.write_split
+    real = hdf5build.write_images
 
     def crash_on_val(paths, labels, output_path, *args, **kwargs):
         if "val" in str(output_path):
             raise KeyboardInterrupt
         return real(paths, labels, output_path, *args, **kwargs)
 
-    monkeypatch.setattr(dogsvscats, "write_split", crash_on_val)
+    monkeypatch.setattr(hdf5build, "write_images", crash_on_val)
     with pytest.raises(SystemExit) as info:
         build.main(argv)
     assert info.value.code == 130
@@ -266,13 +131,13 @@ def test_build_dataset_force_and_an_interrupted_build(tmp_path, kaggle, monkeypa
     # train.hdf5 is complete, but no mean.json: the build does not look finished
     assert (out / "train.hdf5").exists() and not (out / "mean.json").exists()
     with pytest.raises(DatasetError, match="build_dataset.py"):
-        dogsvscats.check_build(out)
-    monkeypatch.setattr(dogsvscats, "write_split", real)
+        config.check_build(out)
+    monkeypatch.setattr(hdf5build, "write_images", real)
     with pytest.raises(SystemExit) as info:
         build.main(argv)
     one_line_error(capsys, info, "train.hdf5", "--force")
     assert build.main(argv + ["--force"]) == 0
-    assert dogsvscats.check_build(out)["mean"].exists()
+    assert config.check_build(out)["mean"].exists()
 
 
 @pytest.mark.parametrize("argv, message", [
@@ -292,110 +157,6 @@ def test_build_dataset_missing_folder(tmp_path, capsys):
     with pytest.raises(SystemExit) as info:
         build.main(["--dataset", str(tmp_path / "nowhere"), "--hdf5-dir", str(tmp_path / "h")])
     one_line_error(capsys, info, "no such file or folder")
-
-
-# -- AlexNet ---------------------------------------------------------------------------------------
-def test_alexnet_smallest_input_and_layers():
-    from pyimagesearch.nn.conv import AlexNet
-    from pyimagesearch.preprocessing import mean_subtraction_layer
-
-    model = AlexNet.build(57, 57, 3, 2, fc_units=32,
-                          preprocessing=mean_subtraction_layer([120.0, 110.0, 100.0]))
-    assert model.input_shape == (None, 57, 57, 3) and model.output_shape == (None, 2)
-    assert model.get_layer("block3_pool").output.shape[1:3] == (1, 1)
-    assert model.layers[1].name == "mean_subtraction"
-    out = model.predict(np.full((2, 57, 57, 3), 128, np.uint8), verbose=0)
-    np.testing.assert_allclose(out.sum(axis=1), 1.0, rtol=1e-5)
-    assert len({layer.name for layer in model.layers}) == len(model.layers)
-    convs = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
-    assert [(c.filters, c.kernel_size, c.strides, c.padding) for c in convs] == [
-        (96, (11, 11), (4, 4), "same"), (256, (5, 5), (1, 1), "same"),
-        (384, (3, 3), (1, 1), "same"), (384, (3, 3), (1, 1), "same"),
-        (256, (3, 3), (1, 1), "same")]
-    dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
-    for layer in convs + dense:
-        assert layer.kernel_regularizer.get_config()["l2"] == pytest.approx(0.0002)
-    bns = [layer for layer in model.layers if isinstance(layer, keras.layers.BatchNormalization)]
-    assert len(bns) == 7
-    assert all(bn.momentum == pytest.approx(0.99) for bn in bns)  # Keras' default
-    small_set = AlexNet.build(57, 57, 3, 2, fc_units=8, bn_momentum=0.9)
-    assert all(layer.momentum == pytest.approx(0.9) for layer in small_set.layers
-               if isinstance(layer, keras.layers.BatchNormalization))
-    drops = [layer.rate for layer in model.layers if isinstance(layer, keras.layers.Dropout)]
-    assert drops == [0.25, 0.25, 0.25, 0.5, 0.5]
-    assert model.get_layer("predictions").dtype_policy.compute_dtype == "float32"
-    unregularised = AlexNet.build(57, 57, 3, 2, reg=0, fc_units=8)
-    assert all(getattr(layer, "kernel_regularizer", None) is None
-               for layer in unregularised.layers)
-
-
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(width=56, height=57), "at least 57x57"),
-    (dict(reg=-1.0), "`reg`"),
-    (dict(reg=True), "`reg`"),
-    (dict(classes=1), "classes"),
-    (dict(fc_units=0), "fc_units"),
-    (dict(bn_momentum=1.0), "bn_momentum"),
-    (dict(bn_momentum="0.9"), "bn_momentum"),
-    (dict(preprocessing=["not a layer"]), "preprocessing"),
-])
-def test_alexnet_bad_arguments(kwargs, message):
-    from pyimagesearch.nn.conv import AlexNet
-
-    args = dict(width=57, height=57, depth=3, classes=2)
-    args.update(kwargs)
-    with pytest.raises(ValueError, match=message):
-        AlexNet.build(**args)
-
-
-def test_alexnet_channels_first():
-    from pyimagesearch.nn.conv import AlexNet
-
-    keras.config.set_image_data_format("channels_first")
-    try:
-        model = AlexNet.build(60, 57, 3, 5, fc_units=8)
-    finally:
-        keras.config.set_image_data_format("channels_last")
-    assert model.input_shape == (None, 3, 57, 60) and model.output_shape == (None, 5)
-    assert all(layer.axis in (1, [1]) for layer in model.layers
-               if isinstance(layer, keras.layers.BatchNormalization) and "conv" in layer.name)
-
-
-@pytest.mark.slow
-def test_alexnet_at_227_as_in_the_book():
-    from pyimagesearch.nn.conv import AlexNet
-
-    model = AlexNet.build(227, 227, 3, 2)
-    assert model.get_layer("flatten").output.shape[1] == 6 * 6 * 256
-    assert model.get_layer("fc1").kernel.shape == (9216, 4096)
-    assert model.output_shape == (None, 2)
-    assert model.count_params() == 58_327_810  # BN moving statistics included
-
-
-# -- EpochCheckpoint -------------------------------------------------------------------------------
-def test_epoch_checkpoint_names_files_by_absolute_epoch(tmp_path):
-    from pyimagesearch.callbacks import EpochCheckpoint
-
-    x = np.random.default_rng(0).integers(0, 255, (8, 16, 16, 3)).astype("uint8")
-    y = keras.utils.to_categorical(np.arange(8) % 2, 2)
-    model = tiny_model(16)
-    model.fit(x, y, epochs=4, verbose=0, callbacks=[EpochCheckpoint(tmp_path / "ck", every=2)])
-    assert sorted(p.name for p in (tmp_path / "ck").iterdir()) == ["epoch_2.keras",
-                                                                  "epoch_4.keras"]
-    # resumed with initial_epoch: Keras' epoch numbers are absolute already
-    model.fit(x, y, epochs=6, initial_epoch=4, verbose=0,
-              callbacks=[EpochCheckpoint(tmp_path / "ck", every=2, start_at=4)])
-    # resumed the book's way, without initial_epoch: start_at gives the count
-    model.fit(x, y, epochs=2, verbose=0, callbacks=[EpochCheckpoint(tmp_path / "b", every=1,
-                                                                    start_at=6)])
-    assert (tmp_path / "ck" / "epoch_6.keras").is_file()
-    assert sorted(p.name for p in (tmp_path / "b").iterdir()) == ["epoch_7.keras",
-                                                                 "epoch_8.keras"]
-    loaded = keras.saving.load_model(tmp_path / "ck" / "epoch_4.keras")
-    assert int(loaded.optimizer.iterations.numpy()) == 4  # one batch per epoch
-    for kwargs in (dict(every=0), dict(start_at=-1), dict(every=1.5)):
-        with pytest.raises(ValueError):
-            EpochCheckpoint(tmp_path, **kwargs)
 
 
 # -- train_alexnet.py ------------------------------------------------------------------------------
