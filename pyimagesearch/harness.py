@@ -26,7 +26,7 @@ from pyimagesearch import harness
 def main(argv=None):
     parser = harness.study_parser(__doc__, epochs=20, batch_size=128)
     args = parser.parse_args(argv)
-    with harness.Run("2020-11-11-lenet", args) as run:
+    with harness.Run(STUDY, args) as run:   # STUDY: the study folder's name
         model = ...
         history = model.fit(..., epochs=args.epochs, verbose=args.verbose)
         run.save_history(history)
@@ -406,7 +406,7 @@ class Run:
     """One run of a study: seeding, an output folder, and the files it keeps.
 
     Args:
-        study: the study's name (its folder), e.g. ``"2020-11-11-lenet"``.
+        study: the study's name: its folder under ``experiments/``.
         args: the parsed `argparse.Namespace` (from `study_parser`).
 
     Use it as a context manager; on exit it restores the global dtype

@@ -57,30 +57,95 @@ def ten_crop_predictions(model, gen, crop_size, verbose=1):
     return np.concatenate(predictions)
 
 
-@harness.entrypoint
-def main(argv=None):
+def parse_args(argv):
     parser = harness.study_parser(__doc__, dataset=False)
     parser.add_argument("--hdf5-dir", required=True,
                         help="folder of test.hdf5 (build_dataset.py)")
-    parser.add_argument("-m", "--model", required=True, help="the trained model (.keras)")
+    parser.add_argument("-m", "--model", required=True, type=harness.existing_file,
+                        help="the trained model (.keras)")
     parser.add_argument("--split", choices=config.SPLITS, default="test",
-                        help="the HDF5 file to evaluate (default test)")
+                        help="the HDF5 file to evaluate")
     parser.add_argument("--crop-size", type=harness.positive_int, default=None,
                         help="crop size (default: the model's input size, 227 for AlexNet)")
     parser.add_argument("--single-view", choices=("resize", "center"), default="resize",
                         help="the one-view baseline: the whole image resized (the book's) or "
                         "the centre crop")
     parser.add_argument("-b", "--batch-size", type=harness.positive_int, default=32,
-                        help="images per batch (x10 crops in the 10-crop pass; default 32)")
-    args = parser.parse_args(argv)
+                        help="images per batch (x10 crops in the 10-crop pass)")
+    return parser.parse_args(argv)
 
-    import csv
 
+def load_model(args, db_path, image_size, class_names):
+    """The trained network (for inference: no optimizer) and its crop size.
+
+    Raises:
+        DatasetError: the model's input or output does not fit the database.
+    """
     import keras
-    import numpy as np
 
     from pyimagesearch.errors import DatasetError
-    from pyimagesearch.io import HDF5DatasetGenerator, open_hdf5_dataset, read_label_names
+
+    print("[INFO] loading model...")
+    model = keras.saving.load_model(args.model, compile=False)
+    channels_first = keras.config.image_data_format() == "channels_first"
+    spatial = model.input_shape[2:4] if channels_first else model.input_shape[1:3]
+    crop = args.crop_size or spatial[0]
+    if tuple(spatial) != (crop, crop):
+        raise DatasetError(f"--model {args.model} takes {tuple(spatial)} inputs, not "
+                           f"--crop-size {crop}")
+    if crop > min(image_size):
+        raise DatasetError(f"--crop-size {crop} is larger than the {image_size} images of "
+                           f"{db_path}")
+    if model.output_shape[-1] != len(class_names):
+        raise DatasetError(f"--model {args.model} predicts {model.output_shape[-1]} classes but "
+                           f"{db_path} holds {len(class_names)} ({', '.join(class_names)}); "
+                           "pass the model trained on this database")
+    return model, crop
+
+
+def predict_views(model, db_path, args, crop, classes):
+    """One view per image and the average of its 10 crops: `(single, ten, labels)`."""
+    from pyimagesearch.io import HDF5DatasetGenerator
+
+    # one view per image: the whole image resized (or its centre crop)
+    print(f"[INFO] predicting on {args.split} data (one view, {args.single_view})...")
+    with HDF5DatasetGenerator(db_path, args.batch_size, classes=classes, crop=crop,
+                              crop_mode=args.single_view, shuffle=False) as gen:
+        single = model.predict(gen, verbose=args.verbose)
+        labels = gen.labels
+
+    # ten crops per image, their predictions averaged
+    print(f"[INFO] predicting on {args.split} data (10 crops)...")
+    with HDF5DatasetGenerator(db_path, args.batch_size, classes=classes, binarize=False,
+                              shuffle=False) as gen:
+        ten = ten_crop_predictions(model, gen, crop, verbose=args.verbose)
+    if len(ten) != len(labels) or len(single) != len(labels):
+        raise RuntimeError(f"predicted {len(single)} and {len(ten)} images of {len(labels)}")
+    return single, ten, labels
+
+
+def save_predictions(run, labels, single, ten, class_names):
+    """Every image's probabilities, one view and 10 crops, in ``predictions.csv``."""
+    import csv
+
+    import numpy as np
+
+    from pyimagesearch.utils.atomic import atomic_write
+
+    with atomic_write(run.path("predictions.csv"), newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["row", "label", *(f"one_view_{c}" for c in class_names),
+                         *(f"ten_crop_{c}" for c in class_names)])
+        for i, label in enumerate(labels):
+            writer.writerow([i, class_names[label], *np.round(single[i], 6),
+                             *np.round(ten[i], 6)])
+
+
+@harness.entrypoint
+def main(argv=None):
+    args = parse_args(argv)
+
+    from pyimagesearch.io import open_hdf5_dataset, read_label_names
     from pyimagesearch.utils import rank5_accuracy
 
     paths = config.check_build(args.hdf5_dir, splits=(args.split,), mean=False)
@@ -88,53 +153,18 @@ def main(argv=None):
     with open_hdf5_dataset(db_path, data_key="images") as db:
         class_names = read_label_names(db)
         image_size = db["images"].shape[1:3]
-    if not Path(args.model).is_file():
-        raise DatasetError(f"--model {args.model}: no such file")
 
     with harness.Run(STUDY, args) as run:
-        # load the pre-trained network (for inference: without its optimizer)
-        print("[INFO] loading model...")
-        model = keras.saving.load_model(args.model, compile=False)
-        channels_first = keras.config.image_data_format() == "channels_first"
-        spatial = model.input_shape[2:4] if channels_first else model.input_shape[1:3]
-        crop = args.crop_size or spatial[0]
-        if tuple(spatial) != (crop, crop):
-            raise DatasetError(f"--model {args.model} takes {tuple(spatial)} inputs, not "
-                               f"--crop-size {crop}")
-        if crop > min(image_size):
-            raise DatasetError(f"--crop-size {crop} is larger than the {image_size} images of "
-                               f"{db_path}")
-        classes = len(class_names)
-
-        # one view per image: the whole image resized (or its centre crop)
-        print(f"[INFO] predicting on {args.split} data (one view, {args.single_view})...")
-        gen = HDF5DatasetGenerator(db_path, args.batch_size, classes=classes, crop=crop,
-                                   crop_mode=args.single_view, shuffle=False)
-        single = model.predict(gen, verbose=args.verbose)
-        labels = gen.labels
+        # load the pre-trained network, then predict one view and 10 crops per image
+        model, crop = load_model(args, db_path, image_size, class_names)
+        single, ten, labels = predict_views(model, db_path, args, crop, len(class_names))
         (rank1, _) = rank5_accuracy(single, labels)
         print(f"[INFO] rank-1 (one view): {rank1 * 100:.2f}%")
-        gen.close()
-
-        # ten crops per image, their predictions averaged
-        print(f"[INFO] predicting on {args.split} data (10 crops)...")
-        gen = HDF5DatasetGenerator(db_path, args.batch_size, classes=classes, binarize=False,
-                                   shuffle=False)
-        ten = ten_crop_predictions(model, gen, crop, verbose=args.verbose)
-        gen.close()
-        if len(ten) != len(labels) or len(single) != len(labels):
-            raise RuntimeError(f"predicted {len(single)} and {len(ten)} images of {len(labels)}")
         (rank1_10, _) = rank5_accuracy(ten, labels)
         print(f"[INFO] rank-1 (10 crops): {rank1_10 * 100:.2f}%")
 
         # keep every prediction, the reports and the two accuracies
-        with run.path("predictions.csv").open("w", newline="") as f:
-            writer = csv.writer(f)
-            writer.writerow(["row", "label", *(f"one_view_{c}" for c in class_names),
-                             *(f"ten_crop_{c}" for c in class_names)])
-            for i, label in enumerate(labels):
-                writer.writerow([i, class_names[label], *np.round(single[i], 6),
-                                 *np.round(ten[i], 6)])
+        save_predictions(run, labels, single, ten, class_names)
         run.save_report(labels, single, class_names, name="classification_report_one_view")
         run.save_report(labels, ten, class_names, name="classification_report_ten_crop")
         run.save_json("crop_accuracy.json", {

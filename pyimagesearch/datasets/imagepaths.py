@@ -51,20 +51,7 @@ def image_path_dataset(paths, size, preprocess=None, batch_size=32, resize="squa
     import tensorflow as tf
 
     paths = [str(p) for p in paths]
-    if not paths:
-        raise ValueError("`paths` is empty: there is nothing to read")
-    if isinstance(size, int):
-        size = (size, size)
-    size = tuple(size)
-    if len(size) != 2 or not all(isinstance(s, int) and not isinstance(s, bool) and s > 0
-                                 for s in size):
-        raise ValueError(
-            f"`size` must be a positive int or (height, width). Received: size={size!r}"
-        )
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"`batch_size` must be a positive integer. Received: {batch_size!r}")
-    if resize not in _RESIZE_MODES:
-        raise ValueError(f"`resize` must be one of {_RESIZE_MODES}. Received: resize={resize!r}")
+    size = _check_arguments(paths, size, batch_size, resize)
     height, width = size
     channels_first = keras.config.image_data_format() == "channels_first"
 
@@ -109,3 +96,22 @@ def image_path_dataset(paths, size, preprocess=None, batch_size=32, resize="squa
         ds = ds.map(lambda index, images: (index, preprocess(images)),
                     num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def _check_arguments(paths, size, batch_size, resize):
+    """Validate `image_path_dataset`'s arguments; return `size` as `(height, width)`."""
+    if not paths:
+        raise ValueError("`paths` is empty: there is nothing to read")
+    if isinstance(size, int):
+        size = (size, size)
+    size = tuple(size)
+    if len(size) != 2 or not all(isinstance(s, int) and not isinstance(s, bool) and s > 0
+                                 for s in size):
+        raise ValueError(
+            f"`size` must be a positive int or (height, width). Received: size={size!r}"
+        )
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"`batch_size` must be a positive integer. Received: {batch_size!r}")
+    if resize not in _RESIZE_MODES:
+        raise ValueError(f"`resize` must be one of {_RESIZE_MODES}. Received: resize={resize!r}")
+    return size

@@ -1,8 +1,8 @@
 """ImageNet networks from `keras.applications`, looked up by name.
 
 The Practitioner Bundle uses networks pre-trained on ImageNet three ways:
-as classifiers (2020-11-16), as feature extractors (2020-11-19) and as the
-body of a fine-tuned network (2020-11-21). Each network comes with its own
+as classifiers, as feature extractors and as the body of a fine-tuned
+network. Each network comes with its own
 input size and its own `preprocess_input` (the pixel scaling it was trained
 with: "caffe" mean subtraction in BGR for VGG and ResNet, [-1, 1] for
 Inception, Xception and MobileNetV2, ...). Mixing one network with another's

@@ -55,38 +55,8 @@ class AlexNet:
     def build(width, height, depth, classes, reg=0.0002, preprocessing=None, fc_units=4096,
               bn_momentum=0.99):
         shape, chan_axis = input_shape_and_axis(width, height, depth, classes, "AlexNet")
-        if min(width, height) < MIN_SIZE:
-            raise ValueError(
-                f"AlexNet.build: the input must be at least {MIN_SIZE}x{MIN_SIZE} (a stride-4 "
-                f"convolution and three 3x3/2 pools). Received: width={width}, height={height}"
-            )
-        if (isinstance(reg, bool) or not isinstance(reg, numbers.Real) or not reg >= 0
-                or reg == float("inf")):
-            raise ValueError(
-                f"AlexNet.build: `reg` must be a finite number >= 0. Received: reg={reg!r}"
-            )
-        if isinstance(fc_units, bool) or not isinstance(fc_units, int) or fc_units < 1:
-            raise ValueError(
-                f"AlexNet.build: `fc_units` must be a positive integer. "
-                f"Received: fc_units={fc_units!r}"
-            )
-        if (isinstance(bn_momentum, bool) or not isinstance(bn_momentum, numbers.Real)
-                or not 0 <= bn_momentum < 1):
-            raise ValueError(
-                f"AlexNet.build: `bn_momentum` must be in [0, 1). "
-                f"Received: bn_momentum={bn_momentum!r}"
-            )
-        if preprocessing is None:
-            preprocessing = []
-        elif isinstance(preprocessing, layers.Layer):
-            preprocessing = [preprocessing]
-        preprocessing = list(preprocessing)
-        for layer in preprocessing:
-            if not isinstance(layer, layers.Layer):
-                raise ValueError(
-                    "AlexNet.build: `preprocessing` must be a keras layer or a list of "
-                    f"layers. Received an item {layer!r}"
-                )
+        preprocessing = _check_arguments(width, height, reg, fc_units, bn_momentum,
+                                         preprocessing)
 
         def l2():
             return regularizers.L2(float(reg)) if reg else None
@@ -136,3 +106,40 @@ class AlexNet:
         x = layers.Dense(classes, kernel_regularizer=l2(), name="predictions_dense")(x)
         outputs = layers.Activation("softmax", dtype="float32", name="predictions")(x)
         return keras.Model(inputs, outputs, name="alexnet")
+
+
+def _check_arguments(width, height, reg, fc_units, bn_momentum, preprocessing):
+    """Validate `AlexNet.build`'s arguments; return the preprocessing layers as a list."""
+    if min(width, height) < MIN_SIZE:
+        raise ValueError(
+            f"AlexNet.build: the input must be at least {MIN_SIZE}x{MIN_SIZE} (a stride-4 "
+            f"convolution and three 3x3/2 pools). Received: width={width}, height={height}"
+        )
+    if (isinstance(reg, bool) or not isinstance(reg, numbers.Real) or not reg >= 0
+            or reg == float("inf")):
+        raise ValueError(
+            f"AlexNet.build: `reg` must be a finite number >= 0. Received: reg={reg!r}"
+        )
+    if isinstance(fc_units, bool) or not isinstance(fc_units, int) or fc_units < 1:
+        raise ValueError(
+            f"AlexNet.build: `fc_units` must be a positive integer. "
+            f"Received: fc_units={fc_units!r}"
+        )
+    if (isinstance(bn_momentum, bool) or not isinstance(bn_momentum, numbers.Real)
+            or not 0 <= bn_momentum < 1):
+        raise ValueError(
+            f"AlexNet.build: `bn_momentum` must be in [0, 1). "
+            f"Received: bn_momentum={bn_momentum!r}"
+        )
+    if preprocessing is None:
+        preprocessing = []
+    elif isinstance(preprocessing, layers.Layer):
+        preprocessing = [preprocessing]
+    preprocessing = list(preprocessing)
+    for layer in preprocessing:
+        if not isinstance(layer, layers.Layer):
+            raise ValueError(
+                "AlexNet.build: `preprocessing` must be a keras layer or a list of "
+                f"layers. Received an item {layer!r}"
+            )
+    return preprocessing

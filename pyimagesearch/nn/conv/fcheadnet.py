@@ -9,7 +9,7 @@ class FCHeadNet:
     on the output of a headless base network (e.g. VGG16 with
     ``include_top=False``). As in the book, `build` returns the head's
     output *tensor*; make the model with
-    ``keras.Model(base_model.input, head)`` (or call `build_model`). The
+    ``keras.Model(base_model.input, head)``. The
     base's layers then come first in ``model.layers`` at the same indices,
     so "unfreeze from layer 15" means the same layer in both.
 
@@ -70,9 +70,3 @@ class FCHeadNet:
 
         # return the model's head
         return head
-
-    @staticmethod
-    def build_model(base_model, classes, D, name=None):
-        """`keras.Model(base_model.input, FCHeadNet.build(...))` in one call."""
-        head = FCHeadNet.build(base_model, classes, D)
-        return keras.Model(base_model.input, head, name=name or f"{base_model.name}_fchead")
