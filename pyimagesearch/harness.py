@@ -306,7 +306,7 @@ def add_feature_extraction_arguments(parser, default_model, default_pooling):
     `--output` is the HDF5 file, `--model` a backbone name, `--weights`,
     `--pooling`, `--image-size`, `--resize`, `--batch-size`,
     `--buffer-size`, `--seed`, `--force`, `--verbose`. Check the image size
-    against the network with `feature_image_size(args)` after parsing.
+    against the network with `feature_extraction_options(args)` after parsing.
     """
     from pyimagesearch.nn import backbones
 
@@ -337,8 +337,8 @@ def add_feature_extraction_arguments(parser, default_model, default_pooling):
     return parser
 
 
-def feature_image_size(args):
-    """The input size of a feature-extraction run (`add_feature_extraction_arguments`).
+def feature_extraction_options(args):
+    """The keyword arguments of `features.write_features` from the parsed flags, checked.
 
     Raises:
         PyImageSearchError: `--image-size` below the network's smallest input.
@@ -351,10 +351,20 @@ def feature_image_size(args):
     if size < spec.min_size:
         raise PyImageSearchError(
             f"--image-size: {spec.name} needs at least {spec.min_size}, got {size}")
-    if Path(args.output).exists() and not args.force:
-        raise OutputExistsError(
-            f"--output {args.output} already exists; pass --force to overwrite it")
-    return size
+    refuse_existing(args.output, "--output", args.force)
+    return {"model_name": args.model, "weights": args.weights, "pooling": args.pooling,
+            "image_size": size, "resize": args.resize, "batch_size": args.batch_size,
+            "buffer_size": args.buffer_size, "overwrite": args.force, "verbose": args.verbose}
+
+
+def refuse_existing(path, flag, force=False):
+    """Raise `OutputExistsError` if `path` exists and `force` is not set (`--force`).
+
+    For the scripts that write one named file (`--output features.hdf5`,
+    `--model classifier.joblib`): nothing is overwritten unless asked.
+    """
+    if Path(path).exists() and not force:
+        raise OutputExistsError(f"{flag} {path} already exists; pass --force to overwrite it")
 
 
 def add_classifier_arguments(parser):

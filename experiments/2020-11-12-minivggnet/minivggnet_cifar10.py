@@ -7,7 +7,10 @@ evaluating and saving are the same and live here:
 - `study_parser(doc, epochs)`: the harness arguments plus `--learning-rate`,
   `--momentum` and `--no-bn`, with the diary's defaults (SGD 0.01, momentum
   0.9, Nesterov, batch 64, 40 epochs, `--dataset cifar10`).
-- `load_data(source)`: CIFAR-10 scaled to [0, 1], one-hot labels, in the
+- `load_data(source)`: CIFAR-10 (`--dataset cifar10` reads
+  $DATASETS_DIR/cifar10 when present and otherwise downloads through Keras;
+  `--dataset PATH` reads a {train,test}/<class>/*.png folder or the official
+  cifar-10-batches-py folder) scaled to [0, 1], one-hot labels, in the
   channel order of `keras.config.image_data_format()`.
 - `train_minivggnet(run, args, data, make_optimizer, callbacks)`: build,
   compile, fit, evaluate and write the harness outputs.

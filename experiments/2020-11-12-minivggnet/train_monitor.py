@@ -1,9 +1,7 @@
 """MiniVGGNet on CIFAR-10 watched by a TrainingMonitor (2020-11-12-MiniVGGNet, 3 of 5).
 
-Data: CIFAR-10, 32x32x3 RGB, 10 classes; pixels scaled to [0, 1], one-hot
-labels. `--dataset cifar10` reads $DATASETS_DIR/cifar10 when present and
-otherwise downloads through Keras; `--dataset PATH` reads a
-{train,test}/<class>/*.png folder or the official cifar-10-batches-py folder.
+Data: CIFAR-10 (32x32 RGB, 10 classes, scaled to [0, 1]), loaded by the
+study's body `minivggnet_cifar10.py` (`--dataset cifar10`, or a PATH).
 Model: MiniVGGNet.
 Recipe (the diary's): SGD, learning rate 0.01, momentum 0.9, Nesterov, batch
 64, 100 epochs, no decay. After every epoch the TrainingMonitor redraws

@@ -36,12 +36,8 @@ def data_name(db_path, attrs):
 def main(argv=None):
     parser = harness.add_classifier_arguments(harness.study_parser(__doc__, dataset=False))
     args = parser.parse_args(argv)
+    harness.refuse_existing(args.model, "--model", args.force)
 
-    from pyimagesearch.errors import OutputExistsError
-
-    if Path(args.model).exists() and not args.force:
-        raise OutputExistsError(f"--model {args.model} already exists; pass --force to "
-                                "overwrite it")
     # open the database: the training rows, then the test rows
     data = features.read_features(args.db, TRAIN_FRACTION)
     with harness.Run(STUDY, args) as run:

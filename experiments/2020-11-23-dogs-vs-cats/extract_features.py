@@ -44,7 +44,7 @@ def main(argv=None):
                                              default_pooling="avg")
     args = parser.parse_args(argv)
     dataset = harness.resolve_dataset(args.dataset)
-    size = harness.feature_image_size(args)
+    options = harness.feature_extraction_options(args)  # checked: --image-size, --output
 
     from pyimagesearch.datasets import list_labelled_images
 
@@ -59,10 +59,7 @@ def main(argv=None):
     labels = [labels[i] for i in order]
 
     # run them through the headless network into the HDF5 file
-    features.write_features(paths, labels, args.output, args.model, weights=args.weights,
-                            pooling=args.pooling, image_size=size, resize=args.resize,
-                            batch_size=args.batch_size, buffer_size=args.buffer_size,
-                            overwrite=args.force, verbose=args.verbose,
+    features.write_features(paths, labels, args.output, **options,
                             attrs={"dataset": str(dataset), "labels_from": args.labels_from,
                                    "seed": args.seed})
     return 0

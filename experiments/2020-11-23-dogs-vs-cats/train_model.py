@@ -14,7 +14,6 @@ Diary's result: 0.99 accuracy with ResNet50 features.
 """
 
 import sys
-from pathlib import Path
 
 import config  # the study's settings, beside this script
 from pyimagesearch import features
@@ -27,12 +26,8 @@ TRAIN_FRACTION = 0.75  # the first 75% of the (shuffled) rows train
 def main(argv=None):
     parser = harness.add_classifier_arguments(harness.study_parser(__doc__, dataset=False))
     args = parser.parse_args(argv)
+    harness.refuse_existing(args.model, "--model", args.force)
 
-    from pyimagesearch.errors import OutputExistsError
-
-    if Path(args.model).exists() and not args.force:
-        raise OutputExistsError(f"--model {args.model} already exists; pass --force to "
-                                "overwrite it")
     # the training rows, then the test rows
     data = features.read_features(args.db, TRAIN_FRACTION)
     network = data.attrs.get("model")

@@ -70,16 +70,7 @@ def load_mnist(path=None):
             download failed (offline): pass the path of a `mnist.npz`.
     """
     if path is None:
-        import keras
-
-        try:
-            return keras.datasets.mnist.load_data()
-        except Exception as error:  # urllib/HTTP/OS errors: offline
-            reason = one_line(error, limit=160)
-            raise DatasetError(
-                f"could not download MNIST ({type(error).__name__}: {reason}); "
-                "pass --dataset PATH/mnist.npz"
-            ) from None
+        return keras_download("mnist", "MNIST", "PATH/mnist.npz")
     path = Path(path)
     if path.is_dir():
         path = path / "mnist.npz"
@@ -104,3 +95,22 @@ def load_mnist(path=None):
             f"x_test {x_test.shape}, y_test {y_test.shape}"
         )
     return (x_train, y_train), (x_test, y_test)
+
+
+def keras_download(name, title, hint):
+    """`keras.datasets.<name>.load_data()`, or a one-line `DatasetError` when offline.
+
+    Args:
+        name: the `keras.datasets` module (``"mnist"``, ``"cifar10"``).
+        title: the data set's name in the message.
+        hint: what to pass instead, e.g. ``"PATH/mnist.npz"``.
+    """
+    import importlib
+
+    try:
+        return importlib.import_module(f"keras.datasets.{name}").load_data()
+    except Exception as error:  # urllib/HTTP/OS errors: offline
+        raise DatasetError(
+            f"could not download {title} ({type(error).__name__}: {one_line(error, limit=160)}); "
+            f"pass --dataset {hint}"
+        ) from None

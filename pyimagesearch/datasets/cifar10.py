@@ -23,7 +23,6 @@ import cv2
 import numpy as np
 
 from pyimagesearch.errors import DatasetError
-from pyimagesearch.errors import one_line
 from pyimagesearch.utils.progress import progress_bar
 
 # the order of Keras' loader (and of the official batches.meta)
@@ -91,16 +90,10 @@ def load_cifar10(path=None, workers=None, verbose=1):
 # Keras' download
 # ---------------------------------------------------------------------------
 def _download():
-    import keras
+    from pyimagesearch.datasets.builtin import keras_download
 
-    try:
-        (x_train, y_train), (x_test, y_test) = keras.datasets.cifar10.load_data()
-    except Exception as error:  # urllib/HTTP/OS errors: offline
-        reason = one_line(error, limit=160)
-        raise DatasetError(
-            f"could not download CIFAR-10 ({type(error).__name__}: {reason}); "
-            "pass --dataset PATH (a {train,test}/<class>/*.png folder or cifar-10-batches-py/)"
-        ) from None
+    (x_train, y_train), (x_test, y_test) = keras_download(
+        "cifar10", "CIFAR-10", "PATH (a {train,test}/<class>/*.png folder or cifar-10-batches-py/)")
     if x_train.shape[1:] == (3, 32, 32):  # Keras returns channels_first when so configured
         x_train = x_train.transpose(0, 2, 3, 1)
         x_test = x_test.transpose(0, 2, 3, 1)
