@@ -37,12 +37,10 @@ def main(argv=None):
 """
 
 import argparse
-import csv
 import datetime
 import functools
 import json
 import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -53,10 +51,12 @@ import pyimagesearch  # noqa: F401  (sets TF_CPP_MIN_LOG_LEVEL before keras)
 from pyimagesearch.errors import DatasetError
 from pyimagesearch.errors import OutputExistsError
 from pyimagesearch.errors import PyImageSearchError
+from pyimagesearch.errors import one_line
 from pyimagesearch.utils.atomic import atomic_path
 from pyimagesearch.utils.atomic import atomic_write
+from pyimagesearch.utils import ledger
 
-RESULTS_COLUMNS = ("study", "date", "data", "metric", "value", "seconds")
+RESULTS_COLUMNS = ledger.COLUMNS
 
 
 # ---------------------------------------------------------------------------
@@ -147,6 +147,50 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
         return text
 
 
+class StudyParser(argparse.ArgumentParser):
+    """An `ArgumentParser` whose namespaces remember each flag's default.
+
+    `Run` uses that to write the run's recipe: the flags given with a value
+    other than the script's default (``--augment flip --epochs 5``), in
+    ``args.json`` and in every ledger row.
+    """
+
+    def parse_args(self, args=None, namespace=None):
+        namespace = super().parse_args(args, namespace)
+        namespace._flags = {action.dest: (action.option_strings[-1] if action.option_strings
+                                          else action.dest, action.default)
+                            for action in self._actions if action.dest != "help"}
+        return namespace
+
+
+def argument_parser(description):
+    """A bare `StudyParser` for scripts with their own flags (builds, extraction...)."""
+    return StudyParser(description=description, formatter_class=HelpFormatter)
+
+
+def recipe(args, skip=("output", "verbose", "dataset")):
+    """The flags of `args` that differ from their defaults, as a command-line string.
+
+    Example:
+
+    >>> parser = study_parser("doc", epochs=5, batch_size=8, dataset="digits")
+    >>> recipe(parser.parse_args(["--epochs", "9", "--deterministic"]))
+    '--epochs 9 --deterministic'
+    """
+    parts = []
+    for dest, (flag, default) in getattr(args, "_flags", {}).items():
+        value = getattr(args, dest, default)
+        if dest in skip or value == default:
+            continue
+        if value is True:
+            parts.append(flag)
+        elif isinstance(value, (list, tuple)):
+            parts.append(f"{flag} {' '.join(str(v) for v in value)}")
+        else:
+            parts.append(f"{flag} {value}")
+    return " ".join(parts)
+
+
 def study_parser(description, *, epochs=None, batch_size=None, dataset=None,
                  dataset_help=None):
     """An `argparse.ArgumentParser` with the arguments every study shares.
@@ -161,7 +205,7 @@ def study_parser(description, *, epochs=None, batch_size=None, dataset=None,
             `False` leaves `--dataset` out (studies without a data set).
         dataset_help: help text of `--dataset`.
     """
-    parser = argparse.ArgumentParser(description=description, formatter_class=HelpFormatter)
+    parser = argument_parser(description)
     if dataset is not False:
         parser.add_argument(
             "-d", "--dataset", default=dataset, required=dataset is None,
@@ -409,6 +453,23 @@ def entrypoint(main):
     return wrapper
 
 
+@entrypoint
+def compare_main(argv=None):
+    """``python -m pyimagesearch.compare``: several runs' curves in one PNG, a table of results."""
+    from pyimagesearch.utils.compare import compare_runs
+
+    parser = argument_parser(compare_main.__doc__)
+    parser.add_argument("runs", nargs="+", type=existing_dir, help="run folders")
+    parser.add_argument("--figure", default=None,
+                        help="the PNG of the curves (default: compare.png beside the first run)")
+    parser.add_argument("--title", default="Runs compared", help="the figure's title")
+    args = parser.parse_args(argv)
+    figure = args.figure or Path(args.runs[0]).parent / "compare.png"
+    print(compare_runs(args.runs, figure=figure, title=args.title))
+    print(f"\n[INFO] curves in {figure}")
+    return 0
+
+
 # ---------------------------------------------------------------------------
 # one run
 # ---------------------------------------------------------------------------
@@ -420,7 +481,11 @@ class Run:
         args: the parsed `argparse.Namespace` (from `study_parser`).
 
     Use it as a context manager; on exit it restores the global dtype
-    policy and prints where the outputs are.
+    policy and prints where the outputs are. A run that trains with
+    `run.callbacks()` writes its history after every epoch, and TensorBoard
+    logs; stopped by Ctrl-C or an exception after an epoch finished, it
+    still saves the model of the last finished epoch, the plot and a ledger
+    row with status ``interrupted`` (or ``failed``) before the error goes on.
     """
 
     def __init__(self, study, args, resume=False):
@@ -429,8 +494,14 @@ class Run:
         self.resume = resume  # an interrupted run continues in its own --output folder
         self.started = time.perf_counter()
         self.output_dir = self._make_output_dir(getattr(args, "output", None))
+        self.data_path = _data_path(args)
+        self.images = {}       # counts of what was read, by split (`count_images`)
+        self._own = set()      # files this run may rewrite (history, its plot)
         self._policy = None
         self._strategy = None
+        self._history = None   # the HistoryCheckpoint of `callbacks()`
+        self._saved_model = False
+        self._recorded = False
 
     # -- setup ---------------------------------------------------------------
     def _make_output_dir(self, requested):
@@ -476,31 +547,99 @@ class Run:
     def __exit__(self, exc_type, exc, tb):
         import keras
 
-        if self._policy is not None:
-            keras.mixed_precision.set_global_policy(self._policy)
+        try:
+            if exc_type is not None:
+                self._save_what_was_trained(exc_type)
+        finally:
+            if self._policy is not None:
+                keras.mixed_precision.set_global_policy(self._policy)
         if exc_type is None:
             print(f"[INFO] done in {self.elapsed():.1f} s; outputs in {self.output_dir}")
         return False
+
+    def _save_what_was_trained(self, exc_type):
+        """After Ctrl-C or a crash: the last finished epoch's model, the plot, a ledger row."""
+        history = self._history
+        if history is None or not history.last_epoch:
+            return
+        status = "interrupted" if issubclass(exc_type, KeyboardInterrupt) else "failed"
+        print(f"[WARN] {status} after epoch {history.last_epoch}: saving what was trained "
+              f"in {self.output_dir}", file=sys.stderr)
+        try:
+            if not self._saved_model and history.last_weights is not None:
+                history.model.set_weights(history.last_weights)
+                self.save_model(history.model)
+            history.write()
+            self._plot(history.history, None, "training_plot.png")
+            self.record(self.data_name(), "epochs", history.last_epoch, status=status)
+        except Exception as error:  # never hide the first error behind this one
+            print(f"[WARN] could not save the interrupted run: {one_line(error)}",
+                  file=sys.stderr)
 
     def _describe_args(self):
         import keras
         import tensorflow as tf
 
-        values = {k: _jsonable(v) for k, v in vars(self.args).items()}
+        from pyimagesearch.utils import provenance
+
+        values = {k: _jsonable(v) for k, v in vars(self.args).items() if not k.startswith("_")}
         return {
             "study": self.study,
+            "script": _script_name(),
             "argv": sys.argv[1:] if self.args is not None else [],
             "args": values,
+            "recipe": recipe(self.args),
             "started": datetime.datetime.now().isoformat(timespec="seconds"),
-            "versions": {
-                "python": platform.python_version(),
-                "keras": keras.__version__,
-                "tensorflow": tf.__version__,
-                "numpy": np.__version__,
-            },
+            "git": provenance.git_state(project_root()),
+            "versions": provenance.library_versions(),
+            "environment": provenance.behaviour_environment(),
+            "data_path": str(self.data_path) if self.data_path else None,
             "image_data_format": keras.config.image_data_format(),
             "devices": [d.name for d in tf.config.list_logical_devices()],
         }
+
+    def count_images(self, **counts):
+        """Record how many images each split holds (``train=1600, test=200``).
+
+        The counts go into ``data.json`` in the run folder and into every
+        later ledger row.
+        """
+        self.images.update({k: int(v) for k, v in counts.items()})
+        self.save_json("data.json", {"data_path": str(self.data_path) if self.data_path
+                                     else None, "images": self.images})
+
+    def data_name(self, default=""):
+        """The data set's name as read: the resolved folder's name, else `default`."""
+        if isinstance(self.data_path, Path):
+            return self.data_path.stem if self.data_path.is_file() else self.data_path.name
+        return str(self.data_path or default)
+
+    # -- training ----------------------------------------------------------------
+    def callbacks(self, tensorboard=True):
+        """The callbacks every training of the run gets (pass them to `fit`).
+
+        - a `HistoryCheckpoint`: ``history.json``/``.csv`` rewritten after every
+          epoch, and the weights of the last finished epoch kept for an
+          interrupted run;
+        - `keras.callbacks.TensorBoard` writing to ``<run>/tensorboard``
+          (``tensorboard --logdir outputs/`` compares every run).
+
+        Call it once per `fit`; the history continues across the calls.
+        """
+        import keras
+
+        from pyimagesearch.callbacks import HistoryCheckpoint
+
+        if self._history is None:
+            json_path = self.path("history.json", rewrite=True)
+            csv_path = self.path("history.csv", rewrite=True)
+            self._history = HistoryCheckpoint(json_path, csv_path)
+        callbacks = [self._history]
+        if tensorboard:
+            callbacks.append(keras.callbacks.TensorBoard(
+                log_dir=str(self.output_dir / "tensorboard"), write_graph=False,
+                profile_batch=0))
+        return callbacks
 
     # -- distribution -----------------------------------------------------------
     @property
@@ -523,12 +662,20 @@ class Run:
         return self._strategy
 
     # -- files -----------------------------------------------------------------
-    def path(self, name):
-        """The path of `name` inside the output folder (must not exist yet, unless resuming)."""
+    def path(self, name, rewrite=False):
+        """The path of `name` inside the output folder.
+
+        It must not exist yet, unless the run resumes in its own folder, or
+        `rewrite` is set and this run wrote it before (the history and its
+        plot are rewritten after every epoch).
+        """
         path = self.output_dir / name
-        if path.exists() and not self.resume:
+        mine = rewrite and path in self._own
+        if path.exists() and not self.resume and not mine:
             raise OutputExistsError(f"{path} already exists; it is not overwritten")
         path.parent.mkdir(parents=True, exist_ok=True)
+        if rewrite:
+            self._own.add(path)
         return path
 
     def elapsed(self):
@@ -546,59 +693,128 @@ class Run:
 
         Args:
             history: a `keras.callbacks.History` or a dict of lists.
+            title: the plot's title (default: the study and its recipe).
         """
-        from pyimagesearch.utils.plotting import plot_history
+        from pyimagesearch.callbacks.historycheckpoint import write_history
 
         logs = getattr(history, "history", history)
         logs = {k: [float(v) for v in vals] for k, vals in logs.items()}
-        self.save_json("history.json", logs)
-        with atomic_write(self.path("history.csv"), newline="") as f:
-            writer = csv.writer(f)
-            keys = list(logs)
-            writer.writerow(["epoch", *keys])
-            for i in range(max((len(v) for v in logs.values()), default=0)):
-                writer.writerow([i + 1, *(logs[k][i] if i < len(logs[k]) else "" for k in keys)])
-        plot_history(logs, self.path(plot_name), title=title or self.study)
+        write_history(logs, self.path("history.json", rewrite=True),
+                      self.path("history.csv", rewrite=True))
+        self._plot(logs, title, plot_name)
         return logs
 
-    def save_report(self, y_true, y_pred, class_names, name="classification_report"):
-        """Write and print scikit-learn's classification report (txt + json)."""
-        from pyimagesearch.utils.reports import classification_report
+    def _plot(self, logs, title, plot_name):
+        from pyimagesearch.utils.plotting import plot_history
 
+        if logs and any(len(v) for v in logs.values()):
+            plot_history(logs, self.path(plot_name, rewrite=True), title=self.title(title))
+
+    def title(self, title=None):
+        """A figure title: `title` (default: the study) and the run's recipe."""
+        base = title or self.study
+        extra = recipe(self.args)
+        return f"{base}\n{extra}" if extra else base
+
+    def save_report(self, y_true, y_pred, class_names, name="classification_report"):
+        """Write and print scikit-learn's classification report and its confusion matrix.
+
+        Writes ``<name>.txt``, ``<name>.json`` (with ``confusion_matrix``) and
+        ``<name>_confusion.png``. The predictions must cover every label:
+        a truncated evaluation (e.g. `KERAS_MAX_STEPS_PER_EPOCH` capping
+        `predict`) is an error, not a report on part of the test set.
+        """
+        from pyimagesearch.utils.plotting import plot_confusion_matrix
+        from pyimagesearch.utils.reports import classification_report, confusion_matrix
+
+        if len(y_true) != len(y_pred):
+            cap = os.environ.get("KERAS_MAX_STEPS_PER_EPOCH")
+            why = f" (KERAS_MAX_STEPS_PER_EPOCH={cap} also caps predict)" if cap else ""
+            raise RuntimeError(f"the predictions cover {len(y_pred)} of {len(y_true)} test "
+                               f"samples{why}: predict with pyimagesearch.utils.predict_all")
         text, table = classification_report(y_true, y_pred, class_names)
+        matrix = confusion_matrix(y_true, y_pred, len(class_names))
+        table["confusion_matrix"] = matrix.tolist()
         with atomic_write(self.path(f"{name}.txt")) as f:
             f.write(text)
         self.save_json(f"{name}.json", table)
+        plot_confusion_matrix(matrix, class_names, self.path(f"{name}_confusion.png"),
+                              title=self.title(f"{self.study}: confusion matrix"))
         print(text)
         return table
+
+    def save_predictions(self, images, y_true, y_pred, class_names, name="test_predictions.png"):
+        """A grid of the first 16 test images with their true and predicted labels."""
+        from pyimagesearch.utils.plotting import plot_predictions
+        from pyimagesearch.utils.reports import as_labels
+
+        return plot_predictions(images, as_labels(y_true, "y_true"), as_labels(y_pred, "y_pred"),
+                                class_names, self.path(name),
+                                title=self.title(f"{self.study}: test images"))
 
     def save_model(self, model, name="model.keras"):
         """Save `model` as `name` (a ``.keras`` file; written atomically)."""
         path = self.path(name)
         with atomic_path(path) as tmp:
             model.save(tmp)
+        self._saved_model = True
         return path
 
-    def record(self, data, metric, value):
-        """Append one line to `outputs/results.csv` and the run's own copy."""
+    def record(self, data, metric, value, status="finished"):
+        """Append one row to the ledger `outputs/results.csv` and the run's own copy.
+
+        Args:
+            data: the data set's name (what the row calls it).
+            metric: e.g. ``"accuracy"``.
+            value: its value.
+            status: ``"finished"``, or ``"interrupted"``/``"failed"`` (the
+                harness writes those itself when a run stops early).
+        """
+        from pyimagesearch.utils import provenance
+
+        git = provenance.git_state(project_root()) or {}
         row = {
             "study": self.study,
             "date": datetime.datetime.now().isoformat(timespec="seconds"),
+            "run": str(self.output_dir),
+            "script": _script_name(),
+            "recipe": recipe(self.args),
             "data": str(data),
+            "data_path": str(self.data_path) if self.data_path else "",
+            "images": " ".join(f"{k}={v}" for k, v in self.images.items()),
             "metric": metric,
             "value": f"{float(value):.4f}",
             "seconds": f"{self.elapsed():.1f}",
+            "status": status,
+            "commit": (git.get("commit", "")[:12] + ("+dirty" if git.get("dirty") else "")),
         }
         for path in (outputs_root() / "results.csv", self.output_dir / "results.csv"):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            new = not path.exists()
-            with path.open("a", newline="") as f:
-                writer = csv.DictWriter(f, fieldnames=RESULTS_COLUMNS)
-                if new:
-                    writer.writeheader()
-                writer.writerow(row)
+            ledger.append_row(path, row)
         print(f"[INFO] {metric} on {data}: {float(value):.4f}")
         return row
+
+
+def _data_path(args):
+    """The data set a run reads: the resolved `--dataset` (a Path or a built-in name)."""
+    value = getattr(args, "dataset", None)
+    if value is None:
+        return None
+    try:
+        return resolve_dataset(value, builtin=(str(value),))
+    except DatasetError:
+        return None
+
+
+def _script_name():
+    """The running script, relative to the project when it lives there."""
+    main = sys.modules.get("__main__")
+    path = Path(getattr(main, "__file__", "") or "")
+    if not path.name or path.suffix != ".py":
+        return ""
+    try:
+        return str(path.resolve().relative_to(project_root()))
+    except ValueError:
+        return path.name
 
 
 def _jsonable(value):

@@ -115,6 +115,9 @@ def train_minivggnet(run, args, data, make_optimizer, callbacks=(), title=None):
     from pyimagesearch.callbacks import LearningRateLogger
     from pyimagesearch.datasets.cifar10 import CIFAR10_CLASSES
     from pyimagesearch.nn.conv import MiniVGGNet
+    from pyimagesearch.utils import predict_all
+
+    run.count_images(train=len(data.train_x), test=len(data.test_x))
 
     # build and compile MiniVGGNet
     print("[INFO] compiling model...")
@@ -124,19 +127,20 @@ def train_minivggnet(run, args, data, make_optimizer, callbacks=(), title=None):
         model.compile(loss="categorical_crossentropy", optimizer=make_optimizer(),
                       metrics=["accuracy"])
 
-    # train the network
+    # train the network (the history is written after every epoch)
     print("[INFO] training network...")
     history = model.fit(
         data.train_x, data.train_y, validation_data=(data.test_x, data.test_y),
         batch_size=args.batch_size, epochs=args.epochs, verbose=args.verbose,
-        callbacks=[LearningRateLogger(), *callbacks],
+        callbacks=[LearningRateLogger(), *callbacks, *run.callbacks()],
     )
-
-    # evaluate the network
-    print("[INFO] evaluating network...")
-    predictions = model.predict(data.test_x, batch_size=args.batch_size, verbose=0)
-    report = run.save_report(data.test_y, predictions, CIFAR10_CLASSES)
     run.save_history(history, title=title or "MiniVGGNet on CIFAR-10")
     run.save_model(model)
-    run.record("cifar10", "accuracy", report["accuracy"])
+
+    # evaluate the network on every test image
+    print("[INFO] evaluating network...")
+    predictions = predict_all(model, data.test_x, batch_size=args.batch_size)
+    report = run.save_report(data.test_y, predictions, CIFAR10_CLASSES)
+    run.save_predictions(data.test_x, data.test_y, predictions, CIFAR10_CLASSES)
+    run.record(run.data_name("cifar10"), "accuracy", report["accuracy"])
     return model, history, report

@@ -20,7 +20,6 @@ Flowers-17 (see train_model.py).
     python experiments/2020-11-19-transfer-learning/rank_accuracy.py --db features/flowers17_vgg16.hdf5 --model features/flowers17_vgg16.joblib
 """
 
-import argparse
 import random
 import sys
 from pathlib import Path
@@ -33,7 +32,7 @@ STUDY = "2020-11-19-transfer-learning"
 
 @harness.entrypoint
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=harness.HelpFormatter)
+    parser = harness.argument_parser(__doc__)
     parser.add_argument("-d", "--dataset", required=True,
                         help="image folder (<class>/<image>), or a name under $DATASETS_DIR")
     harness.add_feature_extraction_arguments(parser, default_model="vgg16",

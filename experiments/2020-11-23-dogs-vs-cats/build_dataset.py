@@ -20,7 +20,6 @@ only when all its images are written, and ``mean.json`` is written last
     python experiments/2020-11-23-dogs-vs-cats/build_dataset.py --dataset ../shared/data/dogs_vs_cats/train --hdf5-dir outputs/dogs_vs_cats/hdf5
 """
 
-import argparse
 import sys
 
 import config  # the study's settings, beside this script (the book's config pattern)
@@ -29,8 +28,7 @@ from pyimagesearch.io import hdf5build
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=harness.HelpFormatter)
+    parser = harness.argument_parser(__doc__)
     parser.add_argument("-d", "--dataset", required=True,
                         help="the Kaggle train folder ({cat,dog}.N.jpg), or a name under "
                         "$DATASETS_DIR")

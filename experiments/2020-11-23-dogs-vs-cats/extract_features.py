@@ -21,7 +21,6 @@ Diary's result: 0.99 accuracy with ResNet50 features (6,250 test images).
     python experiments/2020-11-23-dogs-vs-cats/extract_features.py --dataset ../shared/data/dogs_vs_cats/train --output outputs/features/dogs_vs_cats_resnet50.hdf5
 """
 
-import argparse
 import random
 import sys
 
@@ -32,7 +31,7 @@ from pyimagesearch import features
 
 @harness.entrypoint
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=harness.HelpFormatter)
+    parser = harness.argument_parser(__doc__)
     parser.add_argument("-d", "--dataset", required=True,
                         help="the Kaggle train folder ({cat,dog}.N.jpg), or a name under "
                         "$DATASETS_DIR")

@@ -1,4 +1,6 @@
+from pyimagesearch.utils.plotting import plot_confusion_matrix
 from pyimagesearch.utils.plotting import plot_history
+from pyimagesearch.utils.plotting import plot_predictions
 from pyimagesearch.utils.progress import progress_bar
 from pyimagesearch.utils.progress import track
 from pyimagesearch.utils.ranked import rank5_accuracy
@@ -7,3 +9,4 @@ from pyimagesearch.utils.schedules import PolynomialDecay
 from pyimagesearch.utils.schedules import StepDecay
 from pyimagesearch.utils.schedules import keras2_decay
 from pyimagesearch.utils.display import show_image
+from pyimagesearch.utils.predict import predict_all

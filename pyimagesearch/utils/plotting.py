@@ -16,19 +16,25 @@ def plot_history(history, path, title="Training loss and accuracy"):
     The left panel holds every key ending in ``loss`` (``loss``,
     ``val_loss``...), the right one every other metric (``accuracy``,
     ``val_accuracy``...); a learning rate that changes gets a third panel.
-    The file is written to a temporary name and then renamed, so a reader
-    never sees a half-written plot (a callback redraws it each epoch).
+    Drawn for diagnosis: the loss axis is logarithmic when the losses span
+    more than 10x (one exploding epoch no longer flattens the rest), the
+    learning rate's axis always is (a step decay stays visible), and the
+    epochs are whole numbers. The file is written to a temporary name and
+    then renamed, so a reader never sees a half-written plot (a callback
+    redraws it each epoch).
 
     Args:
         history: a dict of lists (or a `keras.callbacks.History`).
         path: the PNG path.
-        title: the figure's title.
+        title: the figure's title (e.g. the study and its recipe).
 
     Example:
 
     >>> plot_history({"loss": [1.0, 0.5], "val_loss": [1.1, 0.7]}, "/tmp/p.png")
     PosixPath('/tmp/p.png')
     """
+    from matplotlib.ticker import MaxNLocator
+
     history = getattr(history, "history", history)
     if not history or not any(len(v) for v in history.values()):
         raise ValueError(f"`history` has no values to plot. Received: {history!r}")
@@ -41,11 +47,93 @@ def plot_history(history, path, title="Training loss and accuracy"):
     for ax, keys in zip(axes[0], panels):
         for key in keys:
             values = history[key]
-            ax.plot(range(1, len(values) + 1), values, label=key)
+            ax.plot(range(1, len(values) + 1), values, label=key, marker="." if len(values) < 30
+                    else None)
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel("learning rate" if keys is lrs else ("loss" if keys is losses else "metric"))
+        if keys is lrs or (keys is losses and _spans_decades(history, keys)):
+            ax.set_yscale("log")
         ax.grid(alpha=0.3)
         ax.legend()
+    fig.suptitle(title)
+    return save_figure(fig, path)
+
+
+def _spans_decades(history, keys):
+    """Whether the positive values of `keys` span more than a factor 10."""
+    values = [v for k in keys for v in history[k] if v == v and v > 0]
+    return bool(values) and max(values) > 10 * min(values)
+
+
+def plot_confusion_matrix(matrix, class_names, path, title="Confusion matrix"):
+    """Draw a confusion matrix (rows: true class, columns: predicted) as a PNG.
+
+    Each cell shows its count; the colour is the share of the true class,
+    so a confused pair stands out whatever the class sizes.
+
+    Example:
+
+    >>> plot_confusion_matrix([[5, 1], [2, 4]], ["cat", "dog"], "/tmp/cm.png")
+    PosixPath('/tmp/cm.png')
+    """
+    import numpy as np
+
+    matrix = np.asarray(matrix)
+    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or matrix.shape[0] != len(class_names):
+        raise ValueError(f"`matrix` must be square with one row per class. Received shape "
+                         f"{matrix.shape} for {len(class_names)} classes")
+    share = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1)
+    size = max(4.0, 0.5 * len(class_names) + 2)
+    fig, ax = plt.subplots(figsize=(size + 1, size))
+    image = ax.imshow(share, cmap="Blues", vmin=0, vmax=1)
+    ticks = range(len(class_names))
+    ax.set_xticks(ticks, [str(c) for c in class_names], rotation=45, ha="right")
+    ax.set_yticks(ticks, [str(c) for c in class_names])
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    for r in ticks:
+        for c in ticks:
+            ax.text(c, r, str(int(matrix[r, c])), ha="center", va="center", fontsize=8,
+                    color="white" if share[r, c] > 0.5 else "black")
+    fig.colorbar(image, ax=ax, fraction=0.046, label="share of the true class")
+    ax.set_title(title)
+    return save_figure(fig, path)
+
+
+def plot_predictions(images, y_true, y_pred, class_names, path, title="Test images", count=16):
+    """A grid of the first `count` images with their true and predicted labels.
+
+    A wrong prediction's label is red. `images` are `(N, H, W, C)` (or
+    channels first) RGB or grayscale arrays, in [0, 1] or [0, 255].
+
+    Example:
+
+    >>> import numpy as np
+    >>> plot_predictions(np.zeros((2, 8, 8, 3)), [0, 1], [0, 0], ["cat", "dog"], "/tmp/g.png")
+    PosixPath('/tmp/g.png')
+    """
+    import numpy as np
+
+    images = np.asarray(images)[:count]
+    if images.ndim == 4 and images.shape[1] in (1, 3) and images.shape[-1] not in (1, 3):
+        images = images.transpose(0, 2, 3, 1)  # channels first
+    y_true, y_pred = np.asarray(y_true)[:count], np.asarray(y_pred)[:count]
+    if not len(images) == len(y_true) == len(y_pred):
+        raise ValueError(f"`images`, `y_true` and `y_pred` differ in length. Received: "
+                         f"{len(images)}, {len(y_true)}, {len(y_pred)}")
+    cols = min(4, len(images)) or 1
+    rows = -(-len(images) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(2.4 * cols, 2.6 * rows), squeeze=False)
+    scale = 255.0 if images.max(initial=0) > 1.5 else 1.0
+    for ax in axes.ravel():
+        ax.axis("off")
+    for ax, image, t, p in zip(axes.ravel(), images, y_true, y_pred):
+        image = np.clip(image / scale, 0, 1)
+        ax.imshow(image.squeeze(-1) if image.shape[-1] == 1 else image,
+                  cmap="gray" if image.shape[-1] == 1 else None)
+        ax.set_title(f"true {class_names[int(t)]}\npred {class_names[int(p)]}", fontsize=8,
+                     color="black" if t == p else "red")
     fig.suptitle(title)
     return save_figure(fig, path)
 

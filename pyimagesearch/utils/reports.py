@@ -21,8 +21,8 @@ def classification_report(y_true, y_pred, class_names):
     >>> round(table["accuracy"], 3)
     0.667
     """
-    y_true = _as_labels(y_true, "y_true")
-    y_pred = _as_labels(y_pred, "y_pred")
+    y_true = as_labels(y_true, "y_true")
+    y_pred = as_labels(y_pred, "y_pred")
     if len(y_true) != len(y_pred):
         raise ValueError(
             f"`y_true` and `y_pred` differ in length. Received: {len(y_true)} and {len(y_pred)}"
@@ -36,7 +36,20 @@ def classification_report(y_true, y_pred, class_names):
     return text, table
 
 
-def _as_labels(values, name):
+def confusion_matrix(y_true, y_pred, classes):
+    """The `classes` x `classes` confusion matrix (rows: true class, columns: predicted).
+
+    Example:
+
+    >>> confusion_matrix([0, 1, 1], [0, 1, 0], 2).tolist()
+    [[1, 0], [1, 1]]
+    """
+    return metrics.confusion_matrix(as_labels(y_true, "y_true"), as_labels(y_pred, "y_pred"),
+                                    labels=list(range(classes)))
+
+
+def as_labels(values, name="labels"):
+    """Integer labels from labels, one-hot rows or probability rows (argmax)."""
     values = np.asarray(values)
     if values.ndim == 2:
         return values.argmax(axis=1)
