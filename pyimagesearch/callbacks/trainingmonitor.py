@@ -34,9 +34,14 @@ class LearningRateLogger(keras.callbacks.Callback):
 
     Example:
 
-    >>> model.fit(x, y, epochs=3, callbacks=[LearningRateLogger()])
-    >>> model.history.history["learning_rate"]
-    [0.0099..., 0.0098..., 0.0097...]
+    >>> import keras, numpy as np
+    >>> from pyimagesearch.utils import keras2_decay
+    >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    >>> model.compile(optimizer=keras.optimizers.SGD(keras2_decay(0.01, 0.01)), loss="mse")
+    >>> history = model.fit(np.zeros((4, 2)), np.zeros(4), epochs=2, verbose=0,
+    ...                     callbacks=[LearningRateLogger()])
+    >>> [round(rate, 4) for rate in history.history["learning_rate"]]  # one step per epoch
+    [0.0099, 0.0098]
     """
 
     def on_epoch_end(self, epoch, logs=None):
@@ -65,8 +70,15 @@ class TrainingMonitor(keras.callbacks.Callback):
 
     Example:
 
-    >>> monitor = TrainingMonitor("output/monitor.png", json_path="output/monitor.json")
-    >>> model.fit(x, y, validation_data=(vx, vy), epochs=100, callbacks=[monitor])
+    >>> import keras, numpy as np, tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp())
+    >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    >>> model.compile(optimizer="sgd", loss="mse")
+    >>> monitor = TrainingMonitor(out / "monitor.png", json_path=out / "monitor.json")
+    >>> _ = model.fit(np.zeros((4, 2)), np.zeros(4), validation_data=(np.zeros((2, 2)),
+    ...               np.zeros(2)), epochs=2, verbose=0, callbacks=[monitor])
+    >>> sorted(monitor.history), sorted(p.name for p in out.iterdir())
+    (['learning_rate', 'loss', 'val_loss'], ['monitor.json', 'monitor.png'])
     """
 
     def __init__(self, fig_path, json_path=None, start_at=0):

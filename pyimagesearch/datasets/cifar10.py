@@ -56,8 +56,8 @@ def load_cifar10(path=None, workers=None, verbose=1):
 
     Example:
 
-    >>> (x_train, y_train), (x_test, y_test) = load_cifar10("datasets/cifar10")
-    >>> x_train.shape[1:], x_train.dtype, CIFAR10_CLASSES[y_train[0]]
+    >>> (x_train, y_train), (x_test, y_test) = load_cifar10("datasets/cifar10")  # doctest: +SKIP
+    >>> x_train.shape[1:], x_train.dtype, CIFAR10_CLASSES[y_train[0]]  # doctest: +SKIP
     ((32, 32, 3), dtype('uint8'), 'airplane')
     """
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)

@@ -15,6 +15,7 @@ def array_dataset(x, y, batch_size, augmentation=None, shuffle=False, seed=None)
 
     Example:
 
+    >>> import numpy as np
     >>> ds = array_dataset(np.zeros((10, 8, 8, 3)), np.zeros(10), 4)
     >>> [int(b[0].shape[0]) for b in ds]
     [4, 4, 2]

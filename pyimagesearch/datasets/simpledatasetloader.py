@@ -140,6 +140,10 @@ class SimpleDatasetLoader:
         Raises:
             DatasetError: no image could be read.
         """
+        if isinstance(image_paths, (str, os.PathLike)):
+            raise DatasetError(
+                f"SimpleDatasetLoader.load takes a list of image paths, not the folder "
+                f"{str(image_paths)!r}: pass list_images({str(image_paths)!r})")
         image_paths = [str(p) for p in image_paths]
         if not image_paths:
             raise DatasetError("no image paths to load: the list is empty")

@@ -12,8 +12,8 @@ def progress_bar(total, label="", verbose=True):
 
     >>> bar = progress_bar(3, "loading", verbose=False)
     >>> for i in range(3):
-    ...     bar.update(i + 1)
-    >>> bar.finish()
+    ...     _ = bar.update(i + 1)
+    >>> _ = bar.finish()
     """
     if total is None or total < 0:
         raise ValueError(f"`total` must be a non-negative integer. Received: total={total}")

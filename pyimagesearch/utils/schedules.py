@@ -33,6 +33,7 @@ def keras2_decay(initial_learning_rate, decay):
 
     Example:
 
+    >>> import keras
     >>> schedule = keras2_decay(0.01, 0.01 / 40)
     >>> optimizer = keras.optimizers.SGD(learning_rate=schedule, momentum=0.9,
     ...                                  nesterov=True)
@@ -104,6 +105,7 @@ class StepDecay(LearningRateDecay):
     >>> schedule = StepDecay(init_alpha=0.01, factor=0.25, drop_every=5)
     >>> [schedule(e) for e in (0, 3, 4, 9)]
     [0.01, 0.01, 0.0025, 0.000625]
+    >>> import keras
     >>> callback = keras.callbacks.LearningRateScheduler(schedule)
     """
 
