@@ -217,7 +217,8 @@ def study_parser(description, *, epochs=None, batch_size=None, dataset=None,
         help="output folder (new or empty); default: a new folder per run "
         "under outputs/<study>/",
     )
-    parser.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    parser.add_argument("--seed", type=random_seed, default=42,
+                        help="random seed, in [0, 2**32 - 1] (default 42)")
     parser.add_argument("-v", "--verbose", type=int, default=1, choices=(0, 1, 2),
                         help="0 silent, 1 progress bars, 2 one line per epoch")
     if epochs is None and batch_size is None:
@@ -297,6 +298,11 @@ def positive_int(text):
 def non_negative_int(text):
     """`argparse` type: an integer >= 0 (a start epoch...)."""
     return _number(text, int, lambda v: v >= 0, "an integer >= 0")
+
+
+def random_seed(text):
+    """`argparse` type: a seed NumPy and Keras accept, an integer in [0, 2**32 - 1]."""
+    return _number(text, int, lambda v: 0 <= v < 2**32, "an integer in [0, 2**32 - 1]")
 
 
 def positive_float(text):

@@ -51,6 +51,13 @@ def image_folder(tmp_path):
 
 
 @pytest.fixture
+def flowers(tmp_path):
+    """3 classes x 8 images, like Flowers-17's folders."""
+    return make_image_folder(tmp_path / "flowers", per_class=8, size=(40, 56),
+                             classes=("Bluebell", "Crocus", "Daisy"))
+
+
+@pytest.fixture
 def tiny_mnist(tmp_path):
     """A Keras-layout mnist.npz with 40 train and 20 test images."""
     rng = np.random.default_rng(0)
@@ -66,7 +73,11 @@ def tiny_mnist(tmp_path):
 
 
 def load_script(study, script):
-    """Import `experiments/<study>/<script>.py` as a module (for `main([...])`)."""
+    """Import `experiments/<study>/<script>.py` as a module (for `main([...])`).
+
+    The script's folder goes on `sys.path`, as when Python runs the script,
+    so that it can import the study's own modules beside it.
+    """
     folder = ROOT / "experiments" / study
     path = folder / f"{script}.py"
     name = f"study_{study.replace('-', '_')}_{script}"
@@ -199,3 +210,46 @@ def tiny_model(size, means=(100.0, 100.0, 100.0)):
     model.compile(loss="categorical_crossentropy", optimizer=keras.optimizers.Adam(1e-3),
                   metrics=["accuracy"])
     return model
+
+
+def usage_error(capsys, info, *messages):
+    """Assert argparse refused the command line: exit 2, no traceback, and after
+    the usage one `error: argument ...` line holding `messages` (e.g. the flag)."""
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    lines = err.splitlines()
+    assert "Traceback" not in err and lines[0].startswith("usage: "), err
+    errors = [line for line in lines if "error: " in line]
+    assert len(errors) == 1 and errors[0] == lines[-1], err
+    assert "error: argument " in errors[0], err
+    for message in messages:
+        assert message in errors[0], err
+    return errors[0]
+
+
+def refused_by_argparse(capsys, main, argv, output, *messages):
+    """Run `main(argv + ["--output", output])`; assert argparse refused it
+    (see `usage_error`) before anything started: no output folder was made."""
+    with pytest.raises(SystemExit) as info:
+        main([*argv, "--output", str(output)])
+    line = usage_error(capsys, info, *messages)
+    assert not Path(output).exists()
+    return line
+
+
+RUN_FILES = {"args.json", "history.json", "history.csv", "training_plot.png",
+             "classification_report.txt", "classification_report.json",
+             "model.keras", "results.csv"}
+
+
+def check_run(out, epochs=1):
+    """Assert a training run kept its files, and recorded its report's accuracy."""
+    import json
+
+    assert RUN_FILES <= {p.name for p in out.iterdir()}
+    history = json.loads((out / "history.json").read_text())
+    assert len(history["loss"]) == epochs and "val_accuracy" in history
+    report = json.loads((out / "classification_report.json").read_text())
+    assert 0.0 <= report["accuracy"] <= 1.0
+    assert results()[-1]["value"] == f"{report['accuracy']:.4f}"
+    return report

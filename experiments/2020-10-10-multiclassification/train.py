@@ -15,6 +15,7 @@ Measured here: see this folder's README.md.
     python experiments/2020-10-10-multiclassification/train.py --dataset digits
 """
 
+import argparse
 import sys
 
 from pyimagesearch import harness
@@ -25,8 +26,6 @@ HIDDEN = {"iris": (25, 25), "digits": (32, 32)}
 
 def hidden_sizes(text):
     """`--hidden 25,25` -> (25, 25)."""
-    import argparse
-
     try:
         sizes = tuple(int(s) for s in text.split(",") if s.strip())
     except ValueError:
@@ -36,10 +35,11 @@ def hidden_sizes(text):
     return sizes
 
 
-@harness.entrypoint
-def main(argv=None):
-    parser = harness.study_parser(__doc__, epochs=1000, batch_size=8, dataset="iris",
-                                  dataset_help="iris or digits (both ship with scikit-learn)")
+def parse_args(argv):
+    """The diary's recipe as defaults; a bad value is an argparse error (exit 2)."""
+    parser = harness.study_parser(__doc__, epochs=1000, batch_size=8, dataset=False)
+    parser.add_argument("-d", "--dataset", choices=tuple(HIDDEN), default="iris",
+                        help="iris or digits (both ship with scikit-learn; default iris)")
     parser.add_argument("--hidden", type=hidden_sizes, default=None,
                         help="hidden layer sizes (default 25,25 for iris, 32,32 for digits)")
     parser.add_argument("--learning-rate", type=harness.positive_float, default=0.01,
@@ -47,56 +47,81 @@ def main(argv=None):
     parser.add_argument("--optimizer", choices=("adagrad", "sgd"), default="adagrad")
     parser.add_argument("--activation", choices=("relu", "sigmoid"), default="relu",
                         help="hidden activation (default relu)")
-    args = parser.parse_args(argv)
-    if args.dataset not in HIDDEN:
-        from pyimagesearch.errors import DatasetError
+    return parser.parse_args(argv)
 
-        raise DatasetError(f"--dataset {args.dataset}: this study knows iris and digits")
 
-    import numpy as np
+def load_features(name, seed):
+    """Iris or digits as z-scored feature vectors, split 75/25.
+
+    Returns:
+        `(train_x, test_x, train_y, test_y, class_names, mean, std)`; every
+        feature is z-scored with the TRAINING split's `mean` and `std`.
+    """
     from sklearn.model_selection import train_test_split
 
     from pyimagesearch.datasets import DIGIT_NAMES, load_iris
-    from pyimagesearch.nn import NeuralNetwork
+
+    # load the data as feature vectors
+    if name == "iris":
+        features, labels, class_names = load_iris()
+    else:
+        from sklearn.datasets import load_digits
+
+        digits = load_digits()
+        features, labels, class_names = digits.data, digits.target, DIGIT_NAMES
+    train_x, test_x, train_y, test_y = train_test_split(
+        features, labels, test_size=0.25, random_state=seed
+    )
+    # z-score every feature with the TRAINING split's statistics
+    mean, std = train_x.mean(axis=0), train_x.std(axis=0)
+    std[std == 0] = 1.0
+    train_x, test_x = (train_x - mean) / std, (test_x - mean) / std
+    return train_x, test_x, train_y, test_y, class_names, mean, std
+
+
+def train(nn, train_x, train_y, test_x, test_y, epochs, batch_size, verbose):
+    """Fit one epoch at a time, so that the test curve is kept too.
+
+    Returns:
+        The history: `loss`, `val_loss`, `accuracy`, `val_accuracy` per epoch.
+    """
     from pyimagesearch.utils import track
 
-    with harness.Run(STUDY, args) as run:
-        # load the data as feature vectors
-        if args.dataset == "iris":
-            features, labels, class_names = load_iris()
-        else:
-            from sklearn.datasets import load_digits
+    history = {"loss": [], "val_loss": [], "accuracy": [], "val_accuracy": []}
+    accuracy = lambda x, y: float((nn.predict(x).argmax(axis=1) == y).mean())  # noqa: E731
+    for epoch in track(range(epochs), label="[INFO] epochs", verbose=verbose == 1):
+        nn.fit(train_x, train_y, epochs=1, batch_size=batch_size, verbose=0)
+        history["loss"].append(nn.history["loss"][-1])
+        history["val_loss"].append(nn.calculate_loss(test_x, test_y))
+        history["accuracy"].append(accuracy(train_x, train_y))
+        history["val_accuracy"].append(accuracy(test_x, test_y))
+        if verbose == 2 and (epoch == 0 or (epoch + 1) % 100 == 0):
+            print(f"[INFO] epoch={epoch + 1}, loss={history['loss'][-1]:.5f}, "
+                  f"val_loss={history['val_loss'][-1]:.5f}")
+    return history
 
-            digits = load_digits()
-            features, labels, class_names = digits.data, digits.target, DIGIT_NAMES
-        train_x, test_x, train_y, test_y = train_test_split(
-            features, labels, test_size=0.25, random_state=args.seed
-        )
-        # z-score every feature with the TRAINING split's statistics
-        mean, std = train_x.mean(axis=0), train_x.std(axis=0)
-        std[std == 0] = 1.0
-        train_x, test_x = (train_x - mean) / std, (test_x - mean) / std
+
+@harness.entrypoint
+def main(argv=None):
+    args = parse_args(argv)
+
+    import numpy as np
+
+    from pyimagesearch.nn import NeuralNetwork
+
+    with harness.Run(STUDY, args) as run:
+        train_x, test_x, train_y, test_y, class_names, mean, std = load_features(
+            args.dataset, args.seed)
 
         # the network: features -> hidden layers -> one output per class
-        sizes = [features.shape[1], *(args.hidden or HIDDEN[args.dataset]), len(class_names)]
+        sizes = [train_x.shape[1], *(args.hidden or HIDDEN[args.dataset]), len(class_names)]
         nn = NeuralNetwork(sizes, alpha=args.learning_rate, hidden_activation=args.activation,
                            output_activation="softmax", optimizer=args.optimizer,
                            seed=args.seed)
         print(f"[INFO] training {nn} with {args.optimizer}, eta {args.learning_rate}, "
               f"batch {args.batch_size}, {args.epochs} epochs...")
-
-        # train one epoch at a time so that the test curve is kept too
-        history = {"loss": [], "val_loss": [], "accuracy": [], "val_accuracy": []}
-        accuracy = lambda x, y: float((nn.predict(x).argmax(axis=1) == y).mean())  # noqa: E731
-        for epoch in track(range(args.epochs), label="[INFO] epochs", verbose=args.verbose == 1):
-            nn.fit(train_x, train_y, epochs=1, batch_size=args.batch_size, verbose=0)
-            history["loss"].append(nn.history["loss"][-1])
-            history["val_loss"].append(nn.calculate_loss(test_x, test_y))
-            history["accuracy"].append(accuracy(train_x, train_y))
-            history["val_accuracy"].append(accuracy(test_x, test_y))
-            if args.verbose == 2 and (epoch == 0 or (epoch + 1) % 100 == 0):
-                print(f"[INFO] epoch={epoch + 1}, loss={history['loss'][-1]:.5f}, "
-                      f"val_loss={history['val_loss'][-1]:.5f}")
+        history = train(nn, train_x, train_y, test_x, test_y, args.epochs, args.batch_size,
+                        args.verbose)
 
         # evaluate: train and test accuracy, the report, the loss curves
         print(f"[INFO] train accuracy: {history['accuracy'][-1]:.4f}, "

@@ -5,10 +5,10 @@ beside it), labels `--count` random images of the data set and writes each
 one, annotated with its predicted label and probability, to the output
 folder. No display is needed; `--show` also opens each image in a window.
 
-    python experiments/2020-11-10-shallownet/predict.py --dataset animals \
-        --model outputs/2020-11-10-shallownet/<run>/model.keras
+    python experiments/2020-11-10-shallownet/predict.py --dataset animals --model outputs/2020-11-10-shallownet/<run>/model.keras
 """
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -17,6 +17,29 @@ from pyimagesearch import harness
 from pyimagesearch.errors import DatasetError
 
 STUDY = "2020-11-10-shallownet-predict"
+
+
+def keras_file(text):
+    """`argparse` type: an existing Keras 3 `.keras` file (what train.py saves)."""
+    path = Path(text)
+    if not path.is_file():
+        raise argparse.ArgumentTypeError(f"{text}: no such file (train.py writes model.keras)")
+    if path.suffix != ".keras":
+        raise argparse.ArgumentTypeError(f"{text}: expected a Keras 3 .keras file")
+    return path
+
+
+def parse_args(argv):
+    """The model, the class names and how many images; bad values are argparse errors."""
+    parser = harness.study_parser(__doc__)
+    parser.add_argument("-m", "--model", required=True, type=keras_file,
+                        help="the trained model (.keras)")
+    parser.add_argument("--labels", default=None,
+                        help="JSON list of class names (default: class_names.json beside the model)")
+    parser.add_argument("-n", "--count", type=harness.positive_int, default=10,
+                        help="images to label (default 10)")
+    parser.add_argument("--show", action="store_true", help="also display each image")
+    return parser.parse_args(argv)
 
 
 def load_class_names(model_path, labels_path, dataset):
@@ -33,23 +56,19 @@ def load_class_names(model_path, labels_path, dataset):
     return sorted(p.name for p in Path(dataset).iterdir() if p.is_dir())
 
 
+def annotate(image, text):
+    """Write `text` in the top-left corner of `image` (green on a black outline)."""
+    import cv2
+
+    cv2.putText(image, text, (10, 30), cv2.FONT_HERSHEY_SIMPLEX, 0.7, (0, 0, 0), 3)
+    cv2.putText(image, text, (10, 30), cv2.FONT_HERSHEY_SIMPLEX, 0.7, (0, 255, 0), 2)
+    return image
+
+
 @harness.entrypoint
 def main(argv=None):
-    parser = harness.study_parser(__doc__)
-    parser.add_argument("-m", "--model", required=True, help="the trained model (.keras)")
-    parser.add_argument("--labels", default=None,
-                        help="JSON list of class names (default: class_names.json beside the model)")
-    parser.add_argument("-n", "--count", type=int, default=10, help="images to label (default 10)")
-    parser.add_argument("--show", action="store_true", help="also display each image")
-    args = parser.parse_args(argv)
+    args = parse_args(argv)
     dataset = harness.resolve_dataset(args.dataset)
-    model_path = Path(args.model)
-    if not model_path.is_file():
-        raise DatasetError(f"--model {model_path}: no such file (train.py writes model.keras)")
-    if model_path.suffix != ".keras":
-        raise DatasetError(f"--model {model_path}: expected a Keras 3 .keras file")
-    if args.count < 1:
-        raise DatasetError(f"--count must be at least 1, got {args.count}")
 
     import cv2
     import keras
@@ -60,7 +79,7 @@ def main(argv=None):
     from pyimagesearch.utils import show_image
 
     with harness.Run(STUDY, args) as run:
-        class_names = load_class_names(model_path, args.labels, dataset)
+        class_names = load_class_names(args.model, args.labels, dataset)
 
         # sample the images at random (seeded: the same images for the same --seed)
         paths = list_images(dataset)
@@ -69,7 +88,7 @@ def main(argv=None):
 
         # preprocess them exactly as train.py did
         print("[INFO] loading model and images...")
-        model = keras.saving.load_model(model_path)
+        model = keras.saving.load_model(args.model)
         if model.output_shape[-1] != len(class_names):
             raise DatasetError(
                 f"the model predicts {model.output_shape[-1]} classes but {len(class_names)} "
@@ -83,10 +102,8 @@ def main(argv=None):
         rows = []
         for i, (path, probs) in enumerate(zip(paths, probabilities), 1):
             label = class_names[int(np.argmax(probs))]
-            image = cv2.imread(path)
             text = f"{label}: {probs.max():.2f}"
-            cv2.putText(image, text, (10, 30), cv2.FONT_HERSHEY_SIMPLEX, 0.7, (0, 0, 0), 3)
-            cv2.putText(image, text, (10, 30), cv2.FONT_HERSHEY_SIMPLEX, 0.7, (0, 255, 0), 2)
+            image = annotate(cv2.imread(path), text)
             out = run.path(f"prediction_{i:02d}_{label}.jpg")
             cv2.imwrite(str(out), image)
             rows.append({"image": path, "label": label, "probability": float(probs.max()),

@@ -12,8 +12,7 @@ Diary's result: ~0.98 test accuracy on MNIST (the book's figure).
 Measured here: see this folder's README.md.
 
     python experiments/2020-11-11-lenet/train.py --dataset digits
-    python experiments/2020-11-11-lenet/train.py --dataset PATH/mnist.npz \
-        --momentum 0.9 --nesterov
+    python experiments/2020-11-11-lenet/train.py --dataset PATH/mnist.npz --momentum 0.9 --nesterov
 """
 
 import sys
@@ -23,8 +22,8 @@ from pyimagesearch import harness
 STUDY = "2020-11-11-lenet"
 
 
-@harness.entrypoint
-def main(argv=None):
+def parse_args(argv):
+    """The diary's recipe as defaults; a bad value is an argparse error (exit 2)."""
     parser = harness.study_parser(
         __doc__, epochs=20, batch_size=128, dataset="mnist",
         dataset_help="mnist (local copy or download), digits (bundled with "
@@ -32,49 +31,71 @@ def main(argv=None):
     )
     parser.add_argument("--learning-rate", type=harness.positive_float, default=0.01,
                         help="SGD learning rate (default 0.01)")
-    parser.add_argument("--momentum", type=float, default=0.0,
-                        help="SGD momentum (default 0.0, the diary's plain SGD)")
+    parser.add_argument("--momentum", type=harness.momentum, default=0.0,
+                        help="SGD momentum in [0, 1) (default 0.0, the diary's plain SGD)")
     parser.add_argument("--nesterov", action="store_true", help="Nesterov momentum")
-    args = parser.parse_args(argv)
-    source = harness.resolve_dataset(args.dataset, builtin=("mnist", "digits"))
-    data_name = "digits" if source == "digits" else "mnist"
+    return parser.parse_args(argv)
 
+
+def load_data(source, seed):
+    """The digits as float32 in [0, 1] with a channel axis, and one-hot labels.
+
+    Returns:
+        `(train_x, test_x, train_y, test_y)`: MNIST's own split, or a 75/25
+        stratified split of scikit-learn's digits.
+    """
     import keras
     import numpy as np
     from sklearn.model_selection import train_test_split
 
-    from pyimagesearch.datasets import DIGIT_NAMES, load_digits, load_mnist
+    from pyimagesearch.datasets import load_digits, load_mnist
+
+    # load the data: uint8 28x28 digits, scaled to [0, 1] below
+    print(f"[INFO] loading {source}...")
+    if source == "digits":
+        images, labels = load_digits(28)
+        train_x, test_x, train_y, test_y = train_test_split(
+            images, labels, test_size=0.25, stratify=labels, random_state=seed
+        )
+    else:
+        (train_x, train_y), (test_x, test_y) = load_mnist(None if source == "mnist" else source)
+    # add the channel axis where the image data format wants it
+    axis = 1 if keras.config.image_data_format() == "channels_first" else -1
+    train_x = np.expand_dims(train_x.astype("float32") / 255.0, axis)
+    test_x = np.expand_dims(test_x.astype("float32") / 255.0, axis)
+    train_y = keras.utils.to_categorical(train_y, 10)
+    test_y = keras.utils.to_categorical(test_y, 10)
+    return train_x, test_x, train_y, test_y
+
+
+def build_model(learning_rate, momentum, nesterov):
+    """LeNet for 28x28x1 digits, compiled with SGD."""
+    import keras
+
     from pyimagesearch.nn.conv import LeNet
 
+    model = LeNet.build(width=28, height=28, depth=1, classes=10)
+    optimizer = keras.optimizers.SGD(learning_rate=learning_rate, momentum=momentum,
+                                     nesterov=nesterov)
+    model.compile(loss="categorical_crossentropy", optimizer=optimizer, metrics=["accuracy"])
+    return model
+
+
+@harness.entrypoint
+def main(argv=None):
+    args = parse_args(argv)
+    source = harness.resolve_dataset(args.dataset, builtin=("mnist", "digits"))
+    data_name = "digits" if source == "digits" else "mnist"
+
+    from pyimagesearch.datasets import DIGIT_NAMES
+
     with harness.Run(STUDY, args) as run:
-        # load the data: uint8 28x28 digits, scaled to [0, 1] below
-        print(f"[INFO] loading {source}...")
-        if source == "digits":
-            images, labels = load_digits(28)
-            train_x, test_x, train_y, test_y = train_test_split(
-                images, labels, test_size=0.25, stratify=labels, random_state=args.seed
-            )
-        else:
-            (train_x, train_y), (test_x, test_y) = load_mnist(
-                None if source == "mnist" else source
-            )
-        # add the channel axis where the image data format wants it
-        axis = 1 if keras.config.image_data_format() == "channels_first" else -1
-        train_x = np.expand_dims(train_x.astype("float32") / 255.0, axis)
-        test_x = np.expand_dims(test_x.astype("float32") / 255.0, axis)
-        train_y = keras.utils.to_categorical(train_y, 10)
-        test_y = keras.utils.to_categorical(test_y, 10)
+        train_x, test_x, train_y, test_y = load_data(source, args.seed)
         print(f"[INFO] {len(train_x)} training and {len(test_x)} test images")
 
         # build and compile LeNet
         with run.strategy.scope():
-            model = LeNet.build(width=28, height=28, depth=1, classes=10)
-            optimizer = keras.optimizers.SGD(
-                learning_rate=args.learning_rate, momentum=args.momentum,
-                nesterov=args.nesterov,
-            )
-            model.compile(loss="categorical_crossentropy", optimizer=optimizer,
-                          metrics=["accuracy"])
+            model = build_model(args.learning_rate, args.momentum, args.nesterov)
 
         # train the network
         print("[INFO] training network...")

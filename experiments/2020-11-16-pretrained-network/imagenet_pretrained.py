@@ -16,12 +16,8 @@ Offline, `--weights imagenet` cannot be downloaded: pass a weights file
 (`--weights PATH`) and the class index (`--labels imagenet_class_index.json`,
 the file `decode_predictions` downloads).
 
-    python experiments/2020-11-16-pretrained-network/imagenet_pretrained.py \
-        --image panda.jpg --model vgg16
-    python experiments/2020-11-16-pretrained-network/imagenet_pretrained.py \
-        --images animals/panda --limit 100 --model mobilenet_v2 \
-        --weights mobilenet_v2_1.0_224_imagenet_torchvision.h5 \
-        --labels imagenet_class_index.json --expect giant_panda
+    python experiments/2020-11-16-pretrained-network/imagenet_pretrained.py --image panda.jpg --model vgg16
+    python experiments/2020-11-16-pretrained-network/imagenet_pretrained.py --images animals/panda --limit 100 --model mobilenet_v2 --weights mobilenet_v2_1.0_224_imagenet_torchvision.h5 --labels imagenet_class_index.json --expect giant_panda
 """
 
 import csv
@@ -34,6 +30,50 @@ from pyimagesearch.errors import DatasetError
 from pyimagesearch.errors import PyImageSearchError
 
 STUDY = "2020-11-16-pretrained-network"
+
+
+def parse_args(argv):
+    """The images, the network and its files; bad values are argparse errors (exit 2)."""
+    from pyimagesearch.nn import backbones
+
+    parser = harness.study_parser(__doc__, dataset=False)
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("-i", "--image", action="append", type=harness.existing_file,
+                        help="an image to classify (repeat for several)")
+    source.add_argument("--images", help="classify every image of this folder (any depth); "
+                        "writes predictions.csv")
+    parser.add_argument("-m", "--model", default="vgg16",
+                        help=f"network: {', '.join(backbones.backbone_names())} "
+                        "(also inception, resnet); default vgg16")
+    parser.add_argument("-w", "--weights", default="imagenet",
+                        help="imagenet (download), none (random: for tests) or a weights "
+                        "file (.h5 with top); default imagenet")
+    parser.add_argument("-l", "--labels", default=None,
+                        help="ImageNet class index JSON ({\"0\": [\"n01440764\", \"tench\"], "
+                        "...}); default: downloaded by Keras")
+    parser.add_argument("--resize", choices=("squash", "crop"), default="squash",
+                        help="squash to the network's size ignoring the aspect ratio (the "
+                        "book) or crop the centre after resizing the shorter side")
+    parser.add_argument("--limit", type=harness.positive_int, default=None,
+                        help="with --images: only the first N images (sorted by path)")
+    parser.add_argument("--expect", default=None,
+                        help="with --images: report the fraction of images whose top-1 "
+                        "(and top-5) is this label, e.g. giant_panda")
+    parser.add_argument("-b", "--batch-size", type=harness.positive_int, default=32,
+                        help="images per forward pass (default 32)")
+    parser.add_argument("--show", action="store_true",
+                        help="also display each annotated image (needs a GUI OpenCV)")
+    return parser.parse_args(argv)
+
+
+def image_paths(args):
+    """The images to classify: every `--image`, or those of the `--images` folder."""
+    if not args.images:
+        return [str(p) for p in args.image]
+    from pyimagesearch.datasets import list_images
+
+    paths = list_images(harness.resolve_dataset(args.images))
+    return paths if args.limit is None else paths[:args.limit]
 
 
 def load_rgb(path, size, resize="squash"):
@@ -84,60 +124,114 @@ def decoder(labels_path, classes):
     return lambda preds: [[(w, l, float(p)) for (w, l, p) in row] for row in keras_decode(preds)]
 
 
-@harness.entrypoint
-def main(argv=None):
-    from pyimagesearch.nn import backbones
+def classify(model, preprocess, decode, paths, size, args):
+    """The top-5 labels of every readable image, a batch at a time.
 
-    parser = harness.study_parser(__doc__, dataset=False)
-    source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("-i", "--image", action="append",
-                        help="an image to classify (repeat for several)")
-    source.add_argument("--images", help="classify every image of this folder (any depth); "
-                        "writes predictions.csv")
-    parser.add_argument("-m", "--model", default="vgg16",
-                        help=f"network: {', '.join(backbones.backbone_names())} "
-                        "(also inception, resnet); default vgg16")
-    parser.add_argument("-w", "--weights", default="imagenet",
-                        help="imagenet (download), none (random: for tests) or a weights "
-                        "file (.h5 with top); default imagenet")
-    parser.add_argument("-l", "--labels", default=None,
-                        help="ImageNet class index JSON ({\"0\": [\"n01440764\", \"tench\"], "
-                        "...}); default: downloaded by Keras")
-    parser.add_argument("--resize", choices=("squash", "crop"), default="squash",
-                        help="squash to the network's size ignoring the aspect ratio (the "
-                        "book) or crop the centre after resizing the shorter side")
-    parser.add_argument("--limit", type=int, default=None,
-                        help="with --images: only the first N images (sorted by path)")
-    parser.add_argument("--expect", default=None,
-                        help="with --images: report the fraction of images whose top-1 "
-                        "(and top-5) is this label, e.g. giant_panda")
-    parser.add_argument("-b", "--batch-size", type=int, default=32,
-                        help="images per forward pass (default 32)")
-    parser.add_argument("--show", action="store_true",
-                        help="also display each annotated image (needs a GUI OpenCV)")
-    args = parser.parse_args(argv)
-
-    spec = backbones.get_backbone(args.model)
-    if args.images:
-        from pyimagesearch.datasets import list_images
-
-        paths = list_images(harness.resolve_dataset(args.images))
-        if args.limit is not None:
-            if args.limit < 1:
-                raise DatasetError(f"--limit must be at least 1, got {args.limit}")
-            paths = paths[:args.limit]
-    else:
-        paths = [str(p) for p in args.image]
-        for path in paths:
-            if not Path(path).is_file():
-                raise DatasetError(f"--image {path}: no such file")
-    if args.batch_size < 1:
-        raise DatasetError(f"--batch-size must be at least 1, got {args.batch_size}")
-
-    import cv2
+    Returns:
+        `(rows, originals)`: one row `{"path", "folder", "top5"}` per image,
+        and with `--image` the original BGR images by path (to annotate).
+    """
     import numpy as np
 
-    from pyimagesearch.utils import show_image, track
+    from pyimagesearch.utils import track
+
+    rows, originals = [], {}
+    show_bar = bool(args.images) and args.verbose > 0
+    for start in track(range(0, len(paths), args.batch_size),
+                       label="[INFO] classifying", verbose=show_bar):
+        batch_paths, batch = [], []
+        for path in paths[start:start + args.batch_size]:
+            original, rgb = load_rgb(path, size, args.resize)
+            if original is None:
+                if not args.images:
+                    raise DatasetError(f"--image {path}: not a readable image")
+                print(f"[WARN] skipping {path}: not a readable image")
+                continue
+            batch_paths.append(path)
+            batch.append(rgb)
+            if not args.images:
+                originals[path] = original
+        if not batch:
+            continue
+        # a fresh float array: Keras' preprocess_input scales NumPy input in place
+        x = preprocess(np.asarray(batch, dtype="float32"))
+        preds = model.predict(x, verbose=0)
+        for path, top5 in zip(batch_paths, decode(preds)):
+            rows.append({"path": path, "folder": Path(path).parent.name, "top5": top5})
+    if not rows:
+        raise DatasetError("none of the images could be read")
+    return rows, originals
+
+
+def annotate(run, rows, originals, show=False):
+    """Print each image's top-5 labels, then draw its top-1 on it and write it out."""
+    import cv2
+
+    from pyimagesearch.utils import show_image
+
+    for i, row in enumerate(rows, 1):
+        print(f"[INFO] {row['path']}")
+        for (rank, (_, label, prob)) in enumerate(row["top5"], 1):
+            print(f"{rank}. {label}: {prob * 100:.2f}%")
+        (_, label, prob) = row["top5"][0]
+        image = originals[row["path"]].copy()
+        if image.shape[1] < 400:
+            # enlarge a small image so that the label fits on it
+            scale = 400 / image.shape[1]
+            image = cv2.resize(image, (400, int(round(image.shape[0] * scale))),
+                               interpolation=cv2.INTER_LINEAR)
+        text = f"Label: {label}, {prob * 100:.2f}%"
+        cv2.putText(image, text, (10, 30), cv2.FONT_HERSHEY_SIMPLEX, 0.8, (0, 0, 0), 4)
+        cv2.putText(image, text, (10, 30), cv2.FONT_HERSHEY_SIMPLEX, 0.8, (0, 0, 255), 2)
+        out = run.path(f"{i:02d}_{Path(row['path']).stem}_{label}.jpg")
+        cv2.imwrite(str(out), image)
+        row["written"] = out.name
+        if show:
+            show_image("Classification", image, run.output_dir)
+
+
+def save_predictions(run, rows):
+    """Keep every prediction: one line per image, top-5 labels and probabilities."""
+    from pyimagesearch.utils.atomic import atomic_write
+
+    with atomic_write(run.path("predictions.csv"), newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["path", "folder", *(f"top{k}_{c}" for k in range(1, 6)
+                                             for c in ("wnid", "label", "probability"))])
+        for row in rows:
+            writer.writerow([row["path"], row["folder"],
+                             *(v for (w, l, p) in row["top5"] for v in (w, l, f"{p:.6f}"))])
+    run.save_json("predictions.json", [
+        {"path": r["path"], "folder": r["folder"], "written": r.get("written"),
+         "top5": [{"wnid": w, "label": l, "probability": p} for (w, l, p) in r["top5"]]}
+        for r in rows])
+
+
+def summarise(run, rows, folder, expect, network):
+    """What the network calls a folder's images, most frequent first; with
+    `expect`, record how many have that label as top-1 (and within the top 5)."""
+    import numpy as np
+
+    top1 = Counter(r["top5"][0][1] for r in rows)
+    print(f"[INFO] top-1 labels of {len(rows)} images:")
+    for label, count in top1.most_common(5):
+        print(f"  {label}: {count} ({count / len(rows):.0%})")
+    if expect:
+        hit1 = np.mean([r["top5"][0][1] == expect for r in rows])
+        hit5 = np.mean([any(l == expect for (_, l, _) in r["top5"]) for r in rows])
+        data = f"{Path(folder).name} ({len(rows)} images, {network})"
+        run.record(data, f"top1_{expect}", hit1)
+        run.record(data, f"top5_{expect}", hit5)
+
+
+@harness.entrypoint
+def main(argv=None):
+    args = parse_args(argv)
+
+    from pyimagesearch.nn import backbones
+
+    spec = backbones.get_backbone(args.model)
+    paths = image_paths(args)
 
     with harness.Run(STUDY, args) as run:
         # load the network (with its ImageNet classifier) and its preprocessing
@@ -145,83 +239,19 @@ def main(argv=None):
         model = backbones.build_backbone(spec.name, weights=args.weights, include_top=True)
         preprocess = backbones.preprocess_input(spec.name)
         decode = decoder(args.labels, model.output_shape[-1])
-        size = spec.size
 
         # classify the images a batch at a time
-        print(f"[INFO] loading and pre-processing {len(paths)} image(s) at {size}x{size}...")
-        rows, originals = [], {}
-        show_bar = bool(args.images) and args.verbose > 0
-        for start in track(range(0, len(paths), args.batch_size),
-                           label="[INFO] classifying", verbose=show_bar):
-            batch_paths, batch = [], []
-            for path in paths[start:start + args.batch_size]:
-                original, rgb = load_rgb(path, size, args.resize)
-                if original is None:
-                    if not args.images:
-                        raise DatasetError(f"--image {path}: not a readable image")
-                    print(f"[WARN] skipping {path}: not a readable image")
-                    continue
-                batch_paths.append(path)
-                batch.append(rgb)
-                if not args.images:
-                    originals[path] = original
-            if not batch:
-                continue
-            # a fresh float array: Keras' preprocess_input scales NumPy input in place
-            x = preprocess(np.asarray(batch, dtype="float32"))
-            preds = model.predict(x, verbose=0)
-            for path, top5 in zip(batch_paths, decode(preds)):
-                rows.append({"path": path, "folder": Path(path).parent.name, "top5": top5})
-        if not rows:
-            raise DatasetError("none of the images could be read")
+        print(f"[INFO] loading and pre-processing {len(paths)} image(s) at "
+              f"{spec.size}x{spec.size}...")
+        rows, originals = classify(model, preprocess, decode, paths, spec.size, args)
 
+        # one image at a time: print the top-5 predictions, then draw the
+        # top-1 on the image; a folder: a table and a summary
         if not args.images:
-            # print the top-5 predictions, then draw the top-1 on the image
-            for i, row in enumerate(rows, 1):
-                print(f"[INFO] {row['path']}")
-                for (rank, (_, label, prob)) in enumerate(row["top5"], 1):
-                    print(f"{rank}. {label}: {prob * 100:.2f}%")
-                (_, label, prob) = row["top5"][0]
-                image = originals[row["path"]].copy()
-                if image.shape[1] < 400:
-                    # enlarge a small image so that the label fits on it
-                    scale = 400 / image.shape[1]
-                    image = cv2.resize(image, (400, int(round(image.shape[0] * scale))),
-                                       interpolation=cv2.INTER_LINEAR)
-                text = f"Label: {label}, {prob * 100:.2f}%"
-                cv2.putText(image, text, (10, 30), cv2.FONT_HERSHEY_SIMPLEX, 0.8, (0, 0, 0), 4)
-                cv2.putText(image, text, (10, 30), cv2.FONT_HERSHEY_SIMPLEX, 0.8, (0, 0, 255), 2)
-                out = run.path(f"{i:02d}_{Path(row['path']).stem}_{label}.jpg")
-                cv2.imwrite(str(out), image)
-                row["written"] = out.name
-                if args.show:
-                    show_image("Classification", image, run.output_dir)
-
-        # keep every prediction: one line per image, top-5 labels and probabilities
-        with run.path("predictions.csv").open("w", newline="") as f:
-            writer = csv.writer(f)
-            writer.writerow(["path", "folder", *(f"top{k}_{c}" for k in range(1, 6)
-                                                 for c in ("wnid", "label", "probability"))])
-            for row in rows:
-                writer.writerow([row["path"], row["folder"],
-                                 *(v for (w, l, p) in row["top5"] for v in (w, l, f"{p:.6f}"))])
-        run.save_json("predictions.json", [
-            {"path": r["path"], "folder": r["folder"], "written": r.get("written"),
-             "top5": [{"wnid": w, "label": l, "probability": p} for (w, l, p) in r["top5"]]}
-            for r in rows])
-
+            annotate(run, rows, originals, show=args.show)
+        save_predictions(run, rows)
         if args.images:
-            # what the network calls these images, most frequent first
-            top1 = Counter(r["top5"][0][1] for r in rows)
-            print(f"[INFO] top-1 labels of {len(rows)} images:")
-            for label, count in top1.most_common(5):
-                print(f"  {label}: {count} ({count / len(rows):.0%})")
-            if args.expect:
-                hit1 = np.mean([r["top5"][0][1] == args.expect for r in rows])
-                hit5 = np.mean([any(l == args.expect for (_, l, _) in r["top5"]) for r in rows])
-                data = f"{Path(args.images).name} ({len(rows)} images, {spec.name})"
-                run.record(data, f"top1_{args.expect}", hit1)
-                run.record(data, f"top5_{args.expect}", hit5)
+            summarise(run, rows, args.images, args.expect, spec.name)
     return 0
 
 

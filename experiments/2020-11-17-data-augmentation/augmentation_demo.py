@@ -7,12 +7,10 @@ zoom 0.2, horizontal flip, fill "nearest" (Keras preprocessing layers from
 `ImageDataGenerator`); `--total` copies, each with new random parameters.
 Diary's result: a folder of augmented images to look at (no number).
 
-    python experiments/2020-11-17-data-augmentation/augmentation_demo.py \
-        --image jemma.png --output outputs/augmented --total 10
+    python experiments/2020-11-17-data-augmentation/augmentation_demo.py --image jemma.png --output outputs/augmented --total 10
 """
 
 import sys
-from pathlib import Path
 
 from pyimagesearch import harness
 from pyimagesearch.errors import DatasetError
@@ -20,19 +18,21 @@ from pyimagesearch.errors import DatasetError
 STUDY = "2020-11-17-data-augmentation-demo"
 
 
-@harness.entrypoint
-def main(argv=None):
+def parse_args(argv):
+    """The image, how many copies and their names; bad values are argparse errors."""
     parser = harness.study_parser(__doc__, dataset=False)
-    parser.add_argument("-i", "--image", required=True, help="the image to augment")
-    parser.add_argument("-t", "--total", type=int, default=10,
+    parser.add_argument("-i", "--image", required=True, type=harness.existing_file,
+                        help="the image to augment")
+    parser.add_argument("-t", "--total", type=harness.positive_int, default=10,
                         help="how many augmented copies to write (default 10)")
     parser.add_argument("-p", "--prefix", default="image",
                         help="file name prefix of the copies (default image)")
-    args = parser.parse_args(argv)
-    if not Path(args.image).is_file():
-        raise DatasetError(f"--image {args.image}: no such file")
-    if args.total < 1:
-        raise DatasetError(f"--total must be at least 1, got {args.total}")
+    return parser.parse_args(argv)
+
+
+@harness.entrypoint
+def main(argv=None):
+    args = parse_args(argv)
 
     import cv2
     import numpy as np
@@ -42,7 +42,7 @@ def main(argv=None):
     with harness.Run(STUDY, args) as run:
         # load the input image and make it a batch of one (float32)
         print("[INFO] loading example image...")
-        image = cv2.imread(args.image, cv2.IMREAD_COLOR)
+        image = cv2.imread(str(args.image), cv2.IMREAD_COLOR)
         if image is None:
             raise DatasetError(f"--image {args.image}: not a readable image")
         batch = image[np.newaxis].astype("float32")

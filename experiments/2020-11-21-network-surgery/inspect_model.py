@@ -11,20 +11,22 @@ Diary's result: the VGG16 listing (19 layers without the head, 23 with
 it); fine-tuning from layer 15.
 
     python experiments/2020-11-21-network-surgery/inspect_model.py --include-top 0
-    python experiments/2020-11-21-network-surgery/inspect_model.py --model mobilenet_v2 \
-        --include-top 0 --weights none
+    python experiments/2020-11-21-network-surgery/inspect_model.py --model mobilenet_v2 --include-top 0 --weights none
 """
 
 import csv
 import sys
 
+import surgery  # this study's shared module, beside this script
+
 from pyimagesearch import harness
+from pyimagesearch.errors import PyImageSearchError
 
 STUDY = "2020-11-21-network-surgery-inspect"
 
 
-@harness.entrypoint
-def main(argv=None):
+def parse_args(argv):
+    """The network and how to build it; bad values are argparse errors (exit 2)."""
     from pyimagesearch.nn import backbones
 
     parser = harness.study_parser(__doc__, dataset=False)
@@ -35,23 +37,27 @@ def main(argv=None):
     parser.add_argument("-w", "--weights", default="none",
                         help="none (default: the layers do not depend on the weights), "
                         "imagenet, or a weights file")
-    parser.add_argument("--image-size", type=int, default=None,
+    parser.add_argument("--image-size", type=harness.positive_int, default=None,
                         help="input size without the head (default: the network's own)")
-    args = parser.parse_args(argv)
-    spec = backbones.get_backbone(args.model)
-    if args.image_size is not None and args.include_top:
-        parser.error("--image-size only applies with --include-top 0")
-    size = args.image_size or spec.size
+    return parser.parse_args(argv)
 
-    import keras
+
+@harness.entrypoint
+def main(argv=None):
+    args = parse_args(argv)
+    if args.image_size is not None and args.include_top:
+        raise PyImageSearchError("--image-size only applies with --include-top 0")
+    spec, size = surgery.network(args.model, args.image_size)
+
+    from pyimagesearch.nn import backbones
+    from pyimagesearch.utils.atomic import atomic_write
 
     with harness.Run(STUDY, args) as run:
         # load the network (the weights do not change its layers)
         print(f"[INFO] loading {spec.name}...")
-        shape = (3, size, size) if keras.config.image_data_format() == "channels_first" \
-            else (size, size, 3)
         model = backbones.build_backbone(spec.name, weights=args.weights,
-                                         include_top=bool(args.include_top), input_shape=shape)
+                                         include_top=bool(args.include_top),
+                                         input_shape=surgery.input_shape(size))
         start = backbones.unfreeze_index(spec.name, model)
 
         # loop over the layers in the network and display them to the console
@@ -60,7 +66,7 @@ def main(argv=None):
             mark = "  <- fine-tuning starts here by default" if i == start else ""
             print(f"[INFO] {i}\t{layer.name}\t{layer.__class__.__name__}{mark}")
             rows.append((i, layer.name, layer.__class__.__name__, layer.count_params()))
-        with run.path("layers.csv").open("w", newline="") as f:
+        with atomic_write(run.path("layers.csv"), newline="") as f:
             writer = csv.writer(f)
             writer.writerow(["index", "name", "class", "params"])
             writer.writerows(rows)
