@@ -88,6 +88,7 @@ def main(argv=None):
     dataset = harness.resolve_dataset(args.dataset)
 
     from pyimagesearch.datasets import array_dataset
+    from pyimagesearch.utils import predict_all
 
     with harness.Run(STUDY, args) as run:
         train_x, test_x, train_y, test_y, class_names = load_data(dataset, args.seed,
@@ -105,14 +106,17 @@ def main(argv=None):
                                    make_augmentation(args.augment, args.seed),
                                    shuffle=True, seed=args.seed)
         history = model.fit(train_data, validation_data=(test_x, test_y),
-                            epochs=args.epochs, shuffle=False, verbose=args.verbose)
-
-        # evaluate the network and keep what a user needs to judge the run
-        print("[INFO] evaluating network...")
-        predictions = model.predict(test_x, batch_size=args.batch_size, verbose=0)
-        report = run.save_report(test_y, predictions, class_names)
+                            epochs=args.epochs, shuffle=False, verbose=args.verbose,
+                            callbacks=run.callbacks())
         run.save_history(history, title="ShallowNet on animals")
         run.save_model(model)
+
+        # evaluate the network on every test image and keep what a user
+        # needs to judge the run (report, confusion matrix, a grid of images)
+        print("[INFO] evaluating network...")
+        predictions = predict_all(model, test_x, batch_size=args.batch_size)
+        report = run.save_report(test_y, predictions, class_names)
+        run.save_predictions(test_x, test_y, predictions, class_names)
         run.record(dataset.name, "accuracy", report["accuracy"])
     return 0
 

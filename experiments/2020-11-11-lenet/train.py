@@ -88,6 +88,7 @@ def main(argv=None):
     data_name = "digits" if source == "digits" else "mnist"
 
     from pyimagesearch.datasets import DIGIT_NAMES
+    from pyimagesearch.utils import predict_all
 
     with harness.Run(STUDY, args) as run:
         train_x, test_x, train_y, test_y = load_data(source, args.seed)
@@ -102,14 +103,16 @@ def main(argv=None):
         history = model.fit(
             train_x, train_y, validation_data=(test_x, test_y),
             batch_size=args.batch_size, epochs=args.epochs, verbose=args.verbose,
+            callbacks=run.callbacks(),
         )
-
-        # evaluate the network
-        print("[INFO] evaluating network...")
-        predictions = model.predict(test_x, batch_size=args.batch_size, verbose=0)
-        report = run.save_report(test_y, predictions, DIGIT_NAMES)
         run.save_history(history, title=f"LeNet on {data_name}")
         run.save_model(model)
+
+        # evaluate the network on every test image
+        print("[INFO] evaluating network...")
+        predictions = predict_all(model, test_x, batch_size=args.batch_size)
+        report = run.save_report(test_y, predictions, DIGIT_NAMES)
+        run.save_predictions(test_x, test_y, predictions, DIGIT_NAMES)
         run.record(data_name, "accuracy", report["accuracy"])
     return 0
 

@@ -112,11 +112,13 @@ def evaluate(run, model, test_x, test_y, class_names, args):
     Returns:
         `(accuracy, tta_accuracy)`; the second is None without --tta.
     """
+    from pyimagesearch.utils import predict_all
     from pyimagesearch.utils.tta import predict_with_flips
 
     print("[INFO] evaluating network...")
-    predictions = model.predict(test_x, batch_size=args.batch_size, verbose=0)
+    predictions = predict_all(model, test_x, batch_size=args.batch_size)
     report = run.save_report(test_y, predictions, class_names)
+    run.save_predictions(test_x, test_y, predictions, class_names)
     if not args.tta:
         return report["accuracy"], None
     # the same model, each test image and its mirror image averaged
@@ -157,7 +159,8 @@ def main(argv=None):
         # train the network
         print(f"[INFO] training network{' with data augmentation' if args.augment else ''}...")
         history = model.fit(train_data, validation_data=(test_x, test_y),
-                            epochs=args.epochs, shuffle=False, verbose=args.verbose)
+                            epochs=args.epochs, shuffle=False, verbose=args.verbose,
+                            callbacks=run.callbacks())
         if args.ema:
             # fit() ended by swapping in the averaged weights; give the batch
             # norm layers the statistics of those weights (one pass over the
@@ -165,11 +168,12 @@ def main(argv=None):
             print("[INFO] averaged weights: recomputing the batch-norm statistics...")
             recompute_batch_norm_statistics(model, train_data)
 
-        # evaluate the network and keep what a user needs to judge the run
-        accuracy, tta_accuracy = evaluate(run, model, test_x, test_y, class_names, args)
         title = f"MiniVGGNet on Flowers-17 {'with' if args.augment else 'without'} augmentation"
         run.save_history(history, title=title)
         run.save_model(model)
+
+        # evaluate the network and keep what a user needs to judge the run
+        accuracy, tta_accuracy = evaluate(run, model, test_x, test_y, class_names, args)
         data_name = f"{dataset.name}+augment" if args.augment else dataset.name
         run.record(data_name, "accuracy", accuracy)
         if args.tta:

@@ -198,7 +198,9 @@ def describe_phase(name, model, epochs, optimizer, learning_rate):
 
 def evaluate(run, model, test_data, test_y, class_names, name="classification_report"):
     """Predict the test images and save the classification report as `name`."""
-    predictions = model.predict(test_data, verbose=0)
+    from pyimagesearch.utils import predict_all
+
+    predictions = predict_all(model, test_data, expected=len(test_y))
     return run.save_report(test_y, predictions, class_names, name=name)
 
 
@@ -221,7 +223,7 @@ def warm_up(run, model, train_data, test_data, test_y, class_names, args, networ
     # highly discriminative features the base already computes
     print("[INFO] training head...")
     history = model.fit(train_data, validation_data=test_data, epochs=args.warmup_epochs,
-                        verbose=args.verbose, shuffle=False)
+                        verbose=args.verbose, shuffle=False, callbacks=run.callbacks())
 
     # evaluate the network after initialization
     print("[INFO] evaluating after initialization...")
@@ -298,7 +300,7 @@ def fine_tune(run, model, base, start, train_data, test_data, args, network):
     # of CONV layers along with our set of FC layers
     print("[INFO] fine-tuning model...")
     history = model.fit(train_data, validation_data=test_data, epochs=args.epochs,
-                        verbose=args.verbose, shuffle=False)
+                        verbose=args.verbose, shuffle=False, callbacks=run.callbacks())
     return history, phase
 
 

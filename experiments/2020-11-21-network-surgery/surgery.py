@@ -44,8 +44,6 @@ def network(model, image_size=None):
 
 def input_shape(size):
     """`(size, size, 3)`, or `(3, size, size)` with channels-first data."""
-    import keras
+    from pyimagesearch.nn.conv.common import image_shape
 
-    if keras.config.image_data_format() == "channels_first":
-        return (3, size, size)
-    return (size, size, 3)
+    return image_shape(size, size, 3)

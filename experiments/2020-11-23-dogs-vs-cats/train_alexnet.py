@@ -202,6 +202,7 @@ def main(argv=None):
 
     from pyimagesearch.errors import DatasetError
     from pyimagesearch.io import open_hdf5_dataset, read_label_names
+    from pyimagesearch.utils import predict_all
 
     paths = config.check_build(args.hdf5_dir, splits=("train", "val"))
     with open_hdf5_dataset(paths["train"], data_key="images") as db:
@@ -227,11 +228,12 @@ def main(argv=None):
         # train the network
         print(f"[INFO] training network (epochs {start_epoch + 1} to {args.epochs})...")
         model.fit(train_gen, validation_data=val_gen, epochs=args.epochs,
-                  initial_epoch=start_epoch, callbacks=callbacks, verbose=args.verbose)
+                  initial_epoch=start_epoch, callbacks=[*callbacks, *run.callbacks()],
+                  verbose=args.verbose)
 
         # evaluate on the validation images (centre crops)
         print("[INFO] evaluating network...")
-        predictions = model.predict(val_gen, verbose=0)
+        predictions = predict_all(model, val_gen, expected=val_gen.num_images)
         report = run.save_report(val_gen.labels, predictions, class_names)
         run.save_history(monitor.history, title="AlexNet on Dogs vs. Cats")
         run.save_json("class_names.json", class_names)
