@@ -192,7 +192,7 @@ def recipe(args, skip=("output", "verbose", "dataset")):
 
 
 def study_parser(description, *, epochs=None, batch_size=None, dataset=None,
-                 dataset_help=None):
+                 dataset_help=None, seed=True, keras=True):
     """An `argparse.ArgumentParser` with the arguments every study shares.
 
     Args:
@@ -204,6 +204,9 @@ def study_parser(description, *, epochs=None, batch_size=None, dataset=None,
         dataset: the default of `--dataset`; `None` makes it required, and
             `False` leaves `--dataset` out (studies without a data set).
         dataset_help: help text of `--dataset`.
+        seed: add `--seed` (False for a script with nothing random).
+        keras: add `--deterministic` and `--mixed-precision` to the training
+            arguments (False for a network that is not Keras).
     """
     parser = argument_parser(description)
     if dataset is not False:
@@ -217,8 +220,9 @@ def study_parser(description, *, epochs=None, batch_size=None, dataset=None,
         help="output folder (new or empty); default: a new folder per run "
         "under outputs/<study>/",
     )
-    parser.add_argument("--seed", type=random_seed, default=42,
-                        help="random seed, in [0, 2**32 - 1] (default 42)")
+    if seed:
+        parser.add_argument("--seed", type=random_seed, default=42,
+                            help="random seed, in [0, 2**32 - 1] (default 42)")
     parser.add_argument("-v", "--verbose", type=int, default=1, choices=(0, 1, 2),
                         help="0 silent, 1 progress bars, 2 one line per epoch")
     if epochs is None and batch_size is None:
@@ -227,6 +231,8 @@ def study_parser(description, *, epochs=None, batch_size=None, dataset=None,
                         help=f"training epochs (default {epochs})")
     parser.add_argument("-b", "--batch-size", type=positive_int, default=batch_size,
                         help=f"mini-batch size (default {batch_size})")
+    if not keras:
+        return parser
     parser.add_argument("--deterministic", action="store_true",
                         help="use deterministic TensorFlow ops (slower, repeatable)")
     parser.add_argument("--mixed-precision", action="store_true",
@@ -353,15 +359,16 @@ def existing_dir(text):
 def add_feature_extraction_arguments(parser, default_model, default_pooling):
     """The flags of a features-into-HDF5 script (`pyimagesearch.features.write_features`).
 
-    `--output` is the HDF5 file, `--model` a backbone name, `--weights`,
+    `--db` is the HDF5 file to write, `--model` a backbone name, `--weights`,
     `--pooling`, `--image-size`, `--resize`, `--batch-size`,
     `--buffer-size`, `--seed`, `--force`, `--verbose`. Check the image size
     against the network with `feature_extraction_options(args)` after parsing.
     """
     from pyimagesearch.nn import backbones
 
-    parser.add_argument("-o", "--output", required=True,
-                        help="the HDF5 file to write (refused if it exists, unless --force)")
+    parser.add_argument("--db", required=True,
+                        help="the HDF5 features file to write (refused if it exists, unless "
+                        "--force)")
     parser.add_argument("-m", "--model", default=default_model,
                         help=f"the headless network: {', '.join(backbones.backbone_names())}")
     parser.add_argument("-w", "--weights", default="imagenet",
@@ -392,7 +399,7 @@ def feature_extraction_options(args):
 
     Raises:
         PyImageSearchError: `--image-size` below the network's smallest input.
-        OutputExistsError: `--output` exists and `--force` was not given.
+        OutputExistsError: `--db` exists and `--force` was not given.
     """
     from pyimagesearch.nn import backbones
 
@@ -401,7 +408,7 @@ def feature_extraction_options(args):
     if size < spec.min_size:
         raise PyImageSearchError(
             f"--image-size: {spec.name} needs at least {spec.min_size}, got {size}")
-    refuse_existing(args.output, "--output", args.force)
+    refuse_existing(args.db, "--db", args.force)
     return {"model_name": args.model, "weights": args.weights, "pooling": args.pooling,
             "image_size": size, "resize": args.resize, "batch_size": args.batch_size,
             "buffer_size": args.buffer_size, "overwrite": args.force, "verbose": args.verbose}
@@ -410,25 +417,24 @@ def feature_extraction_options(args):
 def refuse_existing(path, flag, force=False):
     """Raise `OutputExistsError` if `path` exists and `force` is not set (`--force`).
 
-    For the scripts that write one named file (`--output features.hdf5`,
-    `--model classifier.joblib`): nothing is overwritten unless asked.
+    For the scripts that write one named file (`--db features.hdf5`):
+    nothing is overwritten unless asked.
     """
     if Path(path).exists() and not force:
         raise OutputExistsError(f"{flag} {path} already exists; pass --force to overwrite it")
 
 
 def add_classifier_arguments(parser):
-    """The flags of a logistic-regression-on-features script (`--db`, `--model`, `--jobs`...)."""
+    """The flags of a logistic-regression-on-features script (`--db`, `--jobs`, `--max-iter`).
+
+    The classifier goes into the run folder (``classifier.joblib``).
+    """
     parser.add_argument("--db", required=True, type=existing_file,
                         help="HDF5 features file (extract_features.py)")
-    parser.add_argument("-m", "--model", required=True,
-                        help="where to save the trained classifier (.joblib); refused if it "
-                        "exists, unless --force")
     parser.add_argument("-j", "--jobs", type=n_jobs, default=-1,
                         help="parallel jobs of the grid search (-1: every core)")
     parser.add_argument("--max-iter", type=positive_int, default=1000,
                         help="LogisticRegression's max_iter")
-    parser.add_argument("--force", action="store_true", help="overwrite --model if it exists")
     return parser
 
 

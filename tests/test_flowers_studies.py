@@ -20,7 +20,7 @@ TRANSFER = "2020-11-19-transfer-learning"
 def test_extract_train_and_rank(tmp_path, flowers, capsys):
     extract = load_script(TRANSFER, "extract_features")
     db = tmp_path / "features.hdf5"
-    argv = ["--dataset", str(flowers), "--output", str(db), "--model", "mobilenet_v2",
+    argv = ["--dataset", str(flowers), "--db", str(db), "--model", "mobilenet_v2",
             "--weights", "none", "--image-size", "32", "--batch-size", "5",
             "--buffer-size", "7", "--verbose", "0"]
     assert extract.main(argv) == 0
@@ -46,10 +46,10 @@ def test_extract_train_and_rank(tmp_path, flowers, capsys):
         np.testing.assert_allclose(f["features"][:], features, rtol=1e-5, atol=1e-6)
 
     train = load_script(TRANSFER, "train_model")
-    model = tmp_path / "model.joblib"
     out = tmp_path / "train"
-    assert train.main(["--db", str(db), "--model", str(model), "--jobs", "1",
-                       "--output", str(out), "--verbose", "0"]) == 0
+    model = out / "classifier.joblib"
+    assert train.main(["--db", str(db), "--jobs", "1", "--output", str(out),
+                       "--verbose", "0"]) == 0
     report = json.loads((out / "classification_report.json").read_text())
     assert report["macro avg"]["support"] == 6 and {"Bluebell", "Crocus", "Daisy"} <= set(report)
     grid = json.loads((out / "grid_search.json").read_text())
@@ -59,12 +59,12 @@ def test_extract_train_and_rank(tmp_path, flowers, capsys):
     saved = joblib.load(model)
     assert saved["label_names"] == ["Bluebell", "Crocus", "Daisy"]
     assert "multi_class" not in saved["model"].get_params()
-    with pytest.raises(SystemExit) as info:
-        train.main(["--db", str(db), "--model", str(model), "--output", str(tmp_path / "t2")])
-    one_line_error(capsys, info, "already exists")
+    with pytest.raises(SystemExit) as info:  # its run folder is never overwritten
+        train.main(["--db", str(db), "--output", str(out)])
+    one_line_error(capsys, info, "not empty")
 
     rank = load_script(TRANSFER, "rank_accuracy")
-    assert rank.main(["--db", str(db), "--model", str(model), "--output",
+    assert rank.main(["--db", str(db), "--model-path", str(model), "--output",
                       str(tmp_path / "rank"), "--verbose", "0"]) == 0
     ranks = json.loads((tmp_path / "rank" / "rank_accuracy.json").read_text())
     assert ranks["rank1"] == pytest.approx(report["accuracy"])
@@ -84,7 +84,6 @@ def test_an_incomplete_features_file_is_refused(tmp_path, capsys):
     writer.db.close()  # killed before close()
     train = load_script(TRANSFER, "train_model")
     with pytest.raises(SystemExit) as info:
-        train.main(["--db", str(db), "--model", str(tmp_path / "m.joblib"),
-                    "--output", str(tmp_path / "run")])
+        train.main(["--db", str(db), "--output", str(tmp_path / "run")])
     one_line_error(capsys, info, "incomplete")
-    assert not (tmp_path / "m.joblib").exists()
+    assert not (tmp_path / "run" / "classifier.joblib").exists()

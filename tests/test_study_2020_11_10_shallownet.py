@@ -20,7 +20,7 @@ def test_shallownet_train_then_predict(tmp_path, image_folder):
 
     predict = load_script(SHALLOWNET, "predict")
     pred_out = tmp_path / "pred"
-    predict.main(["--dataset", str(image_folder), "--model", str(out / "model.keras"),
+    predict.main(["--dataset", str(image_folder), "--model-path", str(out / "model.keras"),
                   "--count", "4", "--output", str(pred_out), "--verbose", "0"])
     images = sorted(p.name for p in pred_out.glob("prediction_*.jpg"))
     assert len(images) == 4
@@ -82,8 +82,8 @@ def test_a_bad_data_set_is_one_line_and_exit_2(dataset, message, tmp_path, capsy
     ("predict", "--count", "1.5", "a positive integer"),
     ("predict", "--seed", "-1", "[0, 2**32 - 1]"),
     ("predict", "--verbose", "7", "invalid choice"),
-    ("predict", "--model", "{tmp}/missing.keras", "no such file (train.py writes model.keras)"),
-    ("predict", "--model", "{tmp}/notes.npz", "expected a Keras 3 .keras file"),
+    ("predict", "--model-path", "{tmp}/missing.keras", "no such file (train.py writes model.keras)"),
+    ("predict", "--model-path", "{tmp}/notes.npz", "expected a Keras 3 .keras file"),
 ])
 def test_a_bad_flag_is_an_argparse_error(tmp_path, capsys, script, flag, value, message):
     (tmp_path / "model.keras").write_bytes(b"not read: the flags are checked first")
@@ -92,6 +92,6 @@ def test_a_bad_flag_is_an_argparse_error(tmp_path, capsys, script, flag, value, 
     value = value.format(tmp=tmp_path)
     # a data set that does not exist: were the flag let through, the error would name it
     argv = ["--dataset", str(tmp_path / "missing"), flag, value]
-    if script == "predict" and flag != "--model":
-        argv += ["--model", str(tmp_path / "model.keras")]
+    if script == "predict" and flag != "--model-path":
+        argv += ["--model-path", str(tmp_path / "model.keras")]
     refused_by_argparse(capsys, module.main, argv, tmp_path / "run", flag, value, message)

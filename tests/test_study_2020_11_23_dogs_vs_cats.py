@@ -205,9 +205,9 @@ def test_train_alexnet_resumes_with_a_new_learning_rate(tmp_path, hdf5_dir, monk
     train = load_script(STUDY, "train_alexnet")
     out = tmp_path / "run"
     assert train.main(["--hdf5-dir", str(hdf5_dir), "--crop-size", "32", "--batch-size", "8",
-                       "--checkpoints", str(ck), "--model", str(ck / "epoch_2.keras"),
+                       "--checkpoint-dir", str(ck), "--checkpoint", str(ck / "epoch_2.keras"),
                        "--start-epoch", "2", "--epochs", "3", "--every", "1",
-                       "--learning-rate", "5e-4", "--no-augment", "--output", str(out),
+                       "--learning-rate", "5e-4", "--augment", "none", "--output", str(out),
                        "--verbose", "0"]) == 0
     assert calls[0]["initial_epoch"] == 2 and calls[0]["epochs"] == 3
     monitor = json.loads((ck / "monitor.json").read_text())
@@ -226,7 +226,7 @@ def test_train_alexnet_backup_and_restore_after_a_crash(tmp_path, hdf5_dir, monk
     train = load_script(STUDY, "train_alexnet")
     backup = tmp_path / "backup"
     argv = ["--hdf5-dir", str(hdf5_dir), "--crop-size", "57", "--fc-units", "16",
-            "--batch-size", "8", "--epochs", "3", "--backup", str(backup), "--no-augment",
+            "--batch-size", "8", "--epochs", "3", "--backup", str(backup), "--augment", "none",
             "--verbose", "0"]
     on_epoch_end = TrainingMonitor.on_epoch_end
 
@@ -259,13 +259,15 @@ def test_train_alexnet_backup_and_restore_after_a_crash(tmp_path, hdf5_dir, monk
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["--start-epoch", "2"], "--start-epoch needs --model"),
-    (["--model", "{tmp}/m.keras"], "pass --start-epoch"),
-    (["--model", "{tmp}/epoch_5.keras", "--epochs", "5"], "leaves nothing to train"),
+    (["--start-epoch", "2"], "--start-epoch needs --checkpoint"),
+    (["--checkpoint", "{tmp}/m.keras"], "pass --start-epoch"),
+    (["--checkpoint", "{tmp}/epoch_5.keras", "--epochs", "5"], "leaves nothing to train"),
     (["--crop-size", "40"], "at least 57"),
 ])
 def test_train_alexnet_bad_arguments(tmp_path, hdf5_dir, argv, message, capsys):
     train = load_script(STUDY, "train_alexnet")
+    for name in ("m.keras", "epoch_5.keras"):
+        (tmp_path / name).write_bytes(b"")  # exists: the flags are checked first
     argv = [a.format(tmp=tmp_path) for a in argv]
     with pytest.raises(SystemExit):
         train.main(["--hdf5-dir", str(hdf5_dir), *argv])
@@ -289,7 +291,7 @@ def test_crop_accuracy_averages_ten_crops_of_every_test_image(tmp_path, hdf5_dir
     script = load_script(STUDY, "crop_accuracy")
     out = tmp_path / "run"
     # 6 test images in batches of 4: the last batch holds 2
-    assert script.main(["--hdf5-dir", str(hdf5_dir), "--model", str(tmp_path / "model.keras"),
+    assert script.main(["--hdf5-dir", str(hdf5_dir), "--model-path", str(tmp_path / "model.keras"),
                         "--batch-size", "4", "--output", str(out), "--verbose", "0"]) == 0
     with h5py.File(hdf5_dir / "test.hdf5", "r") as db:
         images, labels = db["images"][:], db["labels"][:]
@@ -315,7 +317,7 @@ def test_crop_accuracy_averages_ten_crops_of_every_test_image(tmp_path, hdf5_dir
 def test_features_from_file_names_then_logistic_regression(tmp_path, kaggle):
     extract = load_script(STUDY, "extract_features")
     db = tmp_path / "features.hdf5"
-    assert extract.main(["--dataset", str(kaggle), "--output", str(db), "--model",
+    assert extract.main(["--dataset", str(kaggle), "--db", str(db), "--model",
                          "mobilenet_v2", "--weights", "none", "--image-size", "32",
                          "--batch-size", "8", "--verbose", "0"]) == 0
     with h5py.File(db, "r") as f:
@@ -328,8 +330,9 @@ def test_features_from_file_names_then_logistic_regression(tmp_path, kaggle):
 
     train = load_script(STUDY, "train_model")
     out = tmp_path / "train"
-    assert train.main(["--db", str(db), "--model", str(tmp_path / "lr.joblib"), "--jobs", "1",
-                       "--output", str(out), "--verbose", "0"]) == 0
+    assert train.main(["--db", str(db), "--jobs", "1", "--output", str(out),
+                       "--verbose", "0"]) == 0
+    assert (out / "classifier.joblib").is_file()
     report = json.loads((out / "classification_report.json").read_text())
     assert report["macro avg"]["support"] == 10  # the last 25% of the rows
     args = json.loads((out / "args.json").read_text())

@@ -37,7 +37,8 @@ def hidden_sizes(text):
 
 def parse_args(argv):
     """The diary's recipe as defaults; a bad value is an argparse error (exit 2)."""
-    parser = harness.study_parser(__doc__, epochs=1000, batch_size=8, dataset=False)
+    parser = harness.study_parser(__doc__, epochs=1000, batch_size=8, dataset=False,
+                                  keras=False)
     parser.add_argument("-d", "--dataset", choices=tuple(HIDDEN), default="iris",
                         help="iris or digits (both ship with scikit-learn; default iris)")
     parser.add_argument("--hidden", type=hidden_sizes, default=None,

@@ -5,7 +5,7 @@ beside it), labels `--count` random images of the data set and writes each
 one, annotated with its predicted label and probability, to the output
 folder. No display is needed; `--show` also opens each image in a window.
 
-    python experiments/2020-11-10-shallownet/predict.py --dataset animals --model outputs/2020-11-10-shallownet/<run>/model.keras
+    python experiments/2020-11-10-shallownet/predict.py --dataset animals --model-path outputs/2020-11-10-shallownet/<run>/model.keras
 """
 
 import argparse
@@ -32,7 +32,7 @@ def keras_file(text):
 def parse_args(argv):
     """The model, the class names and how many images; bad values are argparse errors."""
     parser = harness.study_parser(__doc__)
-    parser.add_argument("-m", "--model", required=True, type=keras_file,
+    parser.add_argument("--model-path", required=True, type=keras_file,
                         help="the trained model (.keras)")
     parser.add_argument("--labels", default=None,
                         help="JSON list of class names (default: class_names.json beside the model)")
@@ -79,7 +79,7 @@ def main(argv=None):
     from pyimagesearch.utils import show_image
 
     with harness.Run(STUDY, args) as run:
-        class_names = load_class_names(args.model, args.labels, dataset)
+        class_names = load_class_names(args.model_path, args.labels, dataset)
 
         # sample the images at random (seeded: the same images for the same --seed)
         paths = list_images(dataset)
@@ -88,7 +88,7 @@ def main(argv=None):
 
         # preprocess them exactly as train.py did
         print("[INFO] loading model and images...")
-        model = keras.saving.load_model(args.model)
+        model = keras.saving.load_model(args.model_path)
         if model.output_shape[-1] != len(class_names):
             raise DatasetError(
                 f"the model predicts {model.output_shape[-1]} classes but {len(class_names)} "

@@ -8,7 +8,7 @@ Diary's result: ~0.70 test accuracy.
 Measured here: see this folder's README.md.
 
     python experiments/2020-11-10-shallownet/train.py --dataset animals
-    python experiments/2020-11-10-shallownet/predict.py --dataset animals --model outputs/2020-11-10-shallownet/<run>/model.keras
+    python experiments/2020-11-10-shallownet/predict.py --dataset animals --model-path outputs/2020-11-10-shallownet/<run>/model.keras
 """
 
 import sys

@@ -23,7 +23,7 @@ MISSING_DOT = ("graphviz's dot is missing: install it (apt-get install graphviz,
 
 @harness.entrypoint
 def main(argv=None):
-    parser = harness.study_parser(__doc__, dataset=False)
+    parser = harness.study_parser(__doc__, dataset=False, seed=False)
     parser.add_argument("--no-bn", action="store_true",
                         help="MiniVGGNet without batch normalisation")
     args = parser.parse_args(argv)

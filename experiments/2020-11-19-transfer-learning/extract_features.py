@@ -15,9 +15,9 @@ study uses too).
 Diary's result: these features + logistic regression gave 0.89 on
 Flowers-17 (see train_model.py).
 
-    python experiments/2020-11-19-transfer-learning/extract_features.py --dataset flowers17 --output features/flowers17_vgg16.hdf5
-    python experiments/2020-11-19-transfer-learning/train_model.py --db features/flowers17_vgg16.hdf5 --model features/flowers17_vgg16.joblib
-    python experiments/2020-11-19-transfer-learning/rank_accuracy.py --db features/flowers17_vgg16.hdf5 --model features/flowers17_vgg16.joblib
+    python experiments/2020-11-19-transfer-learning/extract_features.py --dataset flowers17 --db features/flowers17_vgg16.hdf5
+    python experiments/2020-11-19-transfer-learning/train_model.py --db features/flowers17_vgg16.hdf5 --output outputs/flowers17_vgg16_lr
+    python experiments/2020-11-19-transfer-learning/rank_accuracy.py --db features/flowers17_vgg16.hdf5 --model-path outputs/flowers17_vgg16_lr/classifier.joblib
 """
 
 import random
@@ -39,7 +39,7 @@ def main(argv=None):
                                              default_pooling="none")
     args = parser.parse_args(argv)
     dataset = harness.resolve_dataset(args.dataset)
-    options = harness.feature_extraction_options(args)  # checked: --image-size, --output
+    options = harness.feature_extraction_options(args)  # checked: --image-size, --db
 
     from pyimagesearch.datasets import list_images
 
@@ -51,7 +51,7 @@ def main(argv=None):
     labels = [Path(p).parent.name for p in paths]
 
     # run them through the headless network into the HDF5 file
-    features.write_features(paths, labels, args.output, **options,
+    features.write_features(paths, labels, args.db, **options,
                             attrs={"dataset": str(dataset), "seed": args.seed})
     return 0
 

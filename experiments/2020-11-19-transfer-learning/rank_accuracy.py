@@ -9,7 +9,7 @@ the five highest) accuracy, with `pyimagesearch.utils.rank5_accuracy`.
 Diary's result: rank-1 equals train_model.py's accuracy (0.89 on
 Flowers-17); rank-5 was not recorded.
 
-    python experiments/2020-11-19-transfer-learning/rank_accuracy.py --db features/flowers17_vgg16.hdf5 --model features/flowers17_vgg16.joblib
+    python experiments/2020-11-19-transfer-learning/rank_accuracy.py --db features/flowers17_vgg16.hdf5 --model-path outputs/flowers17_vgg16_lr/classifier.joblib
 """
 
 import sys
@@ -24,7 +24,7 @@ STUDY = "2020-11-19-transfer-learning"
 def main(argv=None):
     parser = harness.study_parser(__doc__, dataset=False)
     parser.add_argument("--db", required=True, help="HDF5 features file (extract_features.py)")
-    parser.add_argument("-m", "--model", required=True,
+    parser.add_argument("--model-path", required=True,
                         help="the classifier train_model.py saved (.joblib)")
     args = parser.parse_args(argv)
 
@@ -35,14 +35,14 @@ def main(argv=None):
     from pyimagesearch.io import open_hdf5_dataset, read_label_names
     from pyimagesearch.utils import rank5_accuracy
 
-    model_path = Path(args.model)
+    model_path = Path(args.model_path)
     if not model_path.is_file():
-        raise DatasetError(f"--model {model_path}: no such file (train_model.py writes it)")
+        raise DatasetError(f"--model-path {model_path}: no such file (train_model.py writes it)")
     try:
         saved = joblib.load(model_path)
         model, saved_names = saved["model"], saved["label_names"]
     except Exception as error:  # a pickle of anything else
-        raise DatasetError(f"--model {model_path}: not a classifier saved by train_model.py "
+        raise DatasetError(f"--model-path {model_path}: not a classifier saved by train_model.py "
                            f"({type(error).__name__})") from None
 
     # load the test rows: the last 25% of the database
@@ -53,10 +53,10 @@ def main(argv=None):
         dataset_name = Path(str(db.attrs.get("dataset", args.db))).name
         network = db.attrs.get("model")
     if class_names != saved_names:
-        raise DatasetError(f"--model {model_path} was trained on other classes than --db "
+        raise DatasetError(f"--model-path {model_path} was trained on other classes than --db "
                            f"{args.db} holds")
     if test_x.shape[1] != model.coef_.shape[1]:
-        raise DatasetError(f"--model expects {model.coef_.shape[1]} features but --db holds "
+        raise DatasetError(f"--model-path expects {model.coef_.shape[1]} features but --db holds "
                            f"{test_x.shape[1]}")
 
     with harness.Run(STUDY, args) as run:

@@ -32,7 +32,7 @@ def parse_args(argv):
     parser = harness.study_parser(__doc__, dataset=False)
     parser.add_argument("-m", "--model", default="vgg16",
                         help=f"network: {', '.join(backbones.backbone_names())}; default vgg16")
-    parser.add_argument("-i", "--include-top", type=int, choices=(0, 1), default=1,
+    parser.add_argument("--include-top", type=int, choices=(0, 1), default=1,
                         help="1 keeps the fully-connected head, 0 drops it (default 1)")
     parser.add_argument("-w", "--weights", default="none",
                         help="none (default: the layers do not depend on the weights), "

@@ -12,7 +12,7 @@ centre crop and their mirrors (`CropPreprocessor`), the network's
 probabilities averaged over the ten crops.
 Book's result: ~0.93 with one view, ~0.94 with ten crops.
 
-    python experiments/2020-11-23-dogs-vs-cats/crop_accuracy.py --hdf5-dir outputs/dogs_vs_cats/hdf5 --model outputs/2020-11-23-dogs-vs-cats/RUN/model.keras
+    python experiments/2020-11-23-dogs-vs-cats/crop_accuracy.py --hdf5-dir outputs/dogs_vs_cats/hdf5 --model-path outputs/2020-11-23-dogs-vs-cats/RUN/model.keras
 """
 
 import sys
@@ -61,7 +61,7 @@ def parse_args(argv):
     parser = harness.study_parser(__doc__, dataset=False)
     parser.add_argument("--hdf5-dir", required=True,
                         help="folder of test.hdf5 (build_dataset.py)")
-    parser.add_argument("-m", "--model", required=True, type=harness.existing_file,
+    parser.add_argument("--model-path", required=True, type=harness.existing_file,
                         help="the trained model (.keras)")
     parser.add_argument("--split", choices=config.SPLITS, default="test",
                         help="the HDF5 file to evaluate")
@@ -86,18 +86,18 @@ def load_model(args, db_path, image_size, class_names):
     from pyimagesearch.errors import DatasetError
 
     print("[INFO] loading model...")
-    model = keras.saving.load_model(args.model, compile=False)
+    model = keras.saving.load_model(args.model_path, compile=False)
     channels_first = keras.config.image_data_format() == "channels_first"
     spatial = model.input_shape[2:4] if channels_first else model.input_shape[1:3]
     crop = args.crop_size or spatial[0]
     if tuple(spatial) != (crop, crop):
-        raise DatasetError(f"--model {args.model} takes {tuple(spatial)} inputs, not "
+        raise DatasetError(f"--model-path {args.model_path} takes {tuple(spatial)} inputs, not "
                            f"--crop-size {crop}")
     if crop > min(image_size):
         raise DatasetError(f"--crop-size {crop} is larger than the {image_size} images of "
                            f"{db_path}")
     if model.output_shape[-1] != len(class_names):
-        raise DatasetError(f"--model {args.model} predicts {model.output_shape[-1]} classes but "
+        raise DatasetError(f"--model-path {args.model_path} predicts {model.output_shape[-1]} classes but "
                            f"{db_path} holds {len(class_names)} ({', '.join(class_names)}); "
                            "pass the model trained on this database")
     return model, crop
@@ -170,7 +170,7 @@ def main(argv=None):
         run.save_json("crop_accuracy.json", {
             "images": int(len(labels)), "crop_size": crop, "image_size": list(image_size),
             "single_view": args.single_view, "rank1_one_view": rank1,
-            "rank1_ten_crop": rank1_10, "model": str(args.model), "split": args.split,
+            "rank1_ten_crop": rank1_10, "model": str(args.model_path), "split": args.split,
         })
         run.record(f"dogs_vs_cats {args.split}", "rank1", rank1)
         run.record(f"dogs_vs_cats {args.split}", "rank1_10crop", rank1_10)

@@ -18,7 +18,7 @@ buffer 1000. Then
 `train_model.py` fits the logistic regression.
 Diary's result: 0.99 accuracy with ResNet50 features (6,250 test images).
 
-    python experiments/2020-11-23-dogs-vs-cats/extract_features.py --dataset ../shared/data/dogs_vs_cats/train --output outputs/features/dogs_vs_cats_resnet50.hdf5
+    python experiments/2020-11-23-dogs-vs-cats/extract_features.py --dataset ../shared/data/dogs_vs_cats/train --db outputs/features/dogs_vs_cats_resnet50.hdf5
 """
 
 import random
@@ -43,7 +43,7 @@ def main(argv=None):
                                              default_pooling="avg")
     args = parser.parse_args(argv)
     dataset = harness.resolve_dataset(args.dataset)
-    options = harness.feature_extraction_options(args)  # checked: --image-size, --output
+    options = harness.feature_extraction_options(args)  # checked: --image-size, --db
 
     from pyimagesearch.datasets import list_labelled_images
 
@@ -58,7 +58,7 @@ def main(argv=None):
     labels = [labels[i] for i in order]
 
     # run them through the headless network into the HDF5 file
-    features.write_features(paths, labels, args.output, **options,
+    features.write_features(paths, labels, args.db, **options,
                             attrs={"dataset": str(dataset), "labels_from": args.labels_from,
                                    "seed": args.seed})
     return 0

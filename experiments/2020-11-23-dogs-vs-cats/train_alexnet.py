@@ -17,10 +17,10 @@ see crop_accuracy.py).
 
 Resuming a long training, two ways:
 
-- ``--checkpoints DIR`` saves the whole model (with the optimizer's state)
+- ``--checkpoint-dir DIR`` saves the whole model (with the optimizer's state)
   as ``DIR/epoch_N.keras`` every ``--every`` epochs (the book's
   EpochCheckpoint). Resume by hand, optionally with a new learning rate:
-  ``--checkpoints DIR --model DIR/epoch_25.keras --start-epoch 25
+  ``--checkpoint-dir DIR --checkpoint DIR/epoch_25.keras --start-epoch 25
   --learning-rate 1e-4``. Training continues at epoch 26 with the saved
   optimizer state; the curves continue from ``DIR/monitor.json``.
 - ``--backup DIR`` (Keras' BackupAndRestore) saves the state after every
@@ -28,10 +28,10 @@ Resuming a long training, two ways:
   restores the model, the optimizer and the epoch by itself. It cannot
   change the learning rate; the backup is deleted when training finishes.
 
-With ``--checkpoints`` (else ``--backup``) the monitor's files live in that
+With ``--checkpoint-dir`` (else ``--backup``) the monitor's files live in that
 folder, so they outlive a single run; otherwise in the run's folder.
 
-    python experiments/2020-11-23-dogs-vs-cats/train_alexnet.py --hdf5-dir outputs/dogs_vs_cats/hdf5 --checkpoints outputs/dogs_vs_cats/checkpoints
+    python experiments/2020-11-23-dogs-vs-cats/train_alexnet.py --hdf5-dir outputs/dogs_vs_cats/hdf5 --checkpoint-dir outputs/dogs_vs_cats/checkpoints
 """
 
 import json
@@ -54,13 +54,13 @@ def build_generators(paths, args, classes):
     # the book's augmentation; the horizontal flips are done by the
     # generator (in NumPy), so the Keras layers leave them out
     aug = None
-    if not args.no_augment:
+    if args.augment == "book":
         aug = build_augmentation(rotation=20, shift=0.2, shear=0.15, zoom=0.15,
                                  horizontal_flip=False, seed=args.seed)
     queue = {"workers": args.workers, "max_queue_size": 4}
     train_gen = HDF5DatasetGenerator(paths["train"], args.batch_size, aug=aug, classes=classes,
                                      crop=args.crop_size, crop_mode="random",
-                                     flip=not args.no_augment, seed=args.seed, **queue)
+                                     flip=args.augment == "book", seed=args.seed, **queue)
     val_gen = HDF5DatasetGenerator(paths["val"], args.batch_size, classes=classes,
                                    crop=args.crop_size, crop_mode="center", shuffle=False,
                                    **queue)
@@ -81,45 +81,46 @@ def parse_args(argv):
     parser.add_argument("--hdf5-dir", required=True,
                         help="folder of train.hdf5, val.hdf5 and mean.json (build_dataset.py)")
     parser.add_argument("--learning-rate", type=harness.positive_float, default=None,
-                        help=f"Adam's learning rate (default {LEARNING_RATE}); with --model it "
+                        help=f"Adam's learning rate (default {LEARNING_RATE}); with --checkpoint it "
                         "replaces the saved one")
     parser.add_argument("--reg", type=harness.non_negative_float, default=0.0002,
                         help="L2 regularisation of every CONV and FC layer")
     parser.add_argument("--crop-size", type=harness.positive_int, default=config.CROP_SIZE,
                         help=f"training crop, square (default {config.CROP_SIZE}; at least 57 "
-                        "for a new AlexNet; with --model, the model's input size)")
+                        "for a new AlexNet; with --checkpoint, the model's input size)")
     parser.add_argument("--fc-units", type=harness.positive_int, default=4096,
                         help="units of the two FC layers (smaller for quick tests)")
     parser.add_argument("--bn-momentum", type=harness.momentum, default=0.99,
                         help="momentum of the BatchNormalization moving statistics (default "
                         "0.99, Keras' and the book's; ~0.9 for a few thousand images, where "
                         "an epoch is only a few steps)")
-    parser.add_argument("--no-augment", action="store_true",
-                        help="random crops only: no flips, rotation, shift, shear or zoom")
+    parser.add_argument("--augment", choices=("book", "none"), default="book",
+                        help="book: random crops, flips and the book's rotation, shift, shear "
+                        "and zoom; none: random crops only")
     parser.add_argument("--workers", type=harness.positive_int, default=1,
                         help="threads that prepare batches (PyDataset workers)")
-    parser.add_argument("-c", "--checkpoints", default=None,
+    parser.add_argument("--checkpoint-dir", default=None,
                         help="folder for epoch_N.keras checkpoints (and the monitor's files)")
     parser.add_argument("--every", type=harness.positive_int, default=5,
                         help="save a checkpoint every N epochs")
-    parser.add_argument("-m", "--model", default=None,
+    parser.add_argument("--checkpoint", type=harness.existing_file, default=None,
                         help="a checkpoint (.keras) to resume from; needs --start-epoch unless "
                         "its name is epoch_N.keras")
-    parser.add_argument("-s", "--start-epoch", type=harness.non_negative_int, default=None,
-                        help="the epochs the --model checkpoint has already trained")
+    parser.add_argument("--start-epoch", type=harness.non_negative_int, default=None,
+                        help="the epochs the --checkpoint checkpoint has already trained")
     parser.add_argument("--backup", default=None,
                         help="folder for Keras' BackupAndRestore: re-run the same command after "
                         "a crash to resume automatically")
     args = parser.parse_args(argv)
     # the checks that involve two flags
-    if args.model is None and args.crop_size < 57:
+    if args.checkpoint is None and args.crop_size < 57:
         parser.error("--crop-size must be at least 57 (AlexNet's smallest input)")
-    if args.start_epoch is not None and args.model is None:
-        parser.error("--start-epoch needs --model (the checkpoint to resume from)")
-    if args.model is not None and args.start_epoch is None:
-        args.start_epoch = epoch_from_checkpoint(args.model)
+    if args.start_epoch is not None and args.checkpoint is None:
+        parser.error("--start-epoch needs --checkpoint (the checkpoint to resume from)")
+    if args.checkpoint is not None and args.start_epoch is None:
+        args.start_epoch = epoch_from_checkpoint(args.checkpoint)
         if args.start_epoch is None:
-            parser.error("--model: pass --start-epoch N (the epochs it has trained)")
+            parser.error("--checkpoint: pass --start-epoch N (the epochs it has trained)")
     if (args.start_epoch or 0) >= args.epochs:
         parser.error(f"--start-epoch {args.start_epoch} leaves nothing to train with --epochs "
                      f"{args.epochs} (--epochs is the total, not the number still to run)")
@@ -145,20 +146,20 @@ def build_model(run, args, paths, classes):
 
 
 def load_checkpoint(run, args):
-    """The --model checkpoint: weights, and the optimizer with its state."""
+    """The --checkpoint checkpoint: weights, and the optimizer with its state."""
     import keras
 
     from pyimagesearch.callbacks import current_learning_rate
     from pyimagesearch.errors import DatasetError
 
-    print(f"[INFO] loading {args.model}...")
+    print(f"[INFO] loading {args.checkpoint}...")
     with run.strategy.scope():
-        model = keras.saving.load_model(args.model)
+        model = keras.saving.load_model(args.checkpoint)
     expected = (args.crop_size, args.crop_size)
     spatial = (model.input_shape[2:] if keras.config.image_data_format() == "channels_first"
                else model.input_shape[1:3])
     if tuple(spatial) != expected:
-        raise DatasetError(f"--model {args.model} takes {spatial} inputs, not the "
+        raise DatasetError(f"--checkpoint {args.checkpoint} takes {spatial} inputs, not the "
                            f"--crop-size {args.crop_size}")
     print(f"[INFO] old learning rate: {current_learning_rate(model):g}")
     if args.learning_rate is not None:
@@ -178,7 +179,7 @@ def make_callbacks(run, args, start_epoch, backup, restored):
 
     from pyimagesearch.callbacks import EpochCheckpoint, TrainingMonitor
 
-    state_dir = Path(args.checkpoints or args.backup or run.output_dir)
+    state_dir = Path(args.checkpoint_dir or args.backup or run.output_dir)
     callbacks = []
     if backup is not None:
         if restored:
@@ -190,8 +191,8 @@ def make_callbacks(run, args, start_epoch, backup, restored):
     monitor = TrainingMonitor(state_dir / "monitor.png", json_path=state_dir / "monitor.json",
                               start_at=start_epoch)
     callbacks.append(monitor)
-    if args.checkpoints:
-        callbacks.append(EpochCheckpoint(args.checkpoints, every=args.every, start_at=start_epoch))
+    if args.checkpoint_dir:
+        callbacks.append(EpochCheckpoint(args.checkpoint_dir, every=args.every, start_at=start_epoch))
     print(f"[INFO] watch {monitor.fig_path} while the network trains")
     return callbacks, monitor, start_epoch
 
@@ -207,8 +208,8 @@ def main(argv=None):
     paths = config.check_build(args.hdf5_dir, splits=("train", "val"))
     with open_hdf5_dataset(paths["train"], data_key="images") as db:
         class_names = read_label_names(db)
-    if args.model is not None and not Path(args.model).is_file():
-        raise DatasetError(f"--model {args.model}: no such file")
+    if args.checkpoint is not None and not Path(args.checkpoint).is_file():
+        raise DatasetError(f"--checkpoint {args.checkpoint}: no such file")
 
     # the epoch a BackupAndRestore backup resumes after (0: none); such a
     # run goes on in its own --output folder
@@ -218,7 +219,7 @@ def main(argv=None):
         train_gen, val_gen = build_generators(paths, args, len(class_names))
         print(f"[INFO] {train_gen.num_images} training and {val_gen.num_images} validation "
               f"images, {len(train_gen)} + {len(val_gen)} batches of {args.batch_size}")
-        if args.model is None:
+        if args.checkpoint is None:
             model = build_model(run, args, paths, len(class_names))
         else:
             model = load_checkpoint(run, args)
