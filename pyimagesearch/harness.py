@@ -373,8 +373,15 @@ class Run:
         return table
 
     def save_model(self, model, name="model.keras"):
+        """Save `model` as `name`: a temporary file in the same folder, then a rename.
+
+        A kill while saving never leaves a truncated model under the final
+        name, so the file's presence means the model is complete.
+        """
         path = self.path(name)
-        model.save(path)
+        tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
+        model.save(tmp)
+        os.replace(tmp, path)
         return path
 
     def record(self, data, metric, value):
