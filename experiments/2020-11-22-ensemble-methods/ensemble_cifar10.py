@@ -220,7 +220,7 @@ def plot_accuracy_by_size(curve, member_accuracies, path, title=None):
     from pyimagesearch.utils.plotting import plt, save_figure
 
     sizes = list(range(1, len(curve) + 1))
-    fig, ax = plt.subplots(figsize=(6, 4.5))
+    fig, ax = plt.subplots(figsize=(6, 5))
     ax.plot(sizes, curve, marker="o", label="ensemble of the first k members")
     ax.scatter(sizes, member_accuracies, color="grey", zorder=3, label="member k alone")
     ax.axhline(max(member_accuracies), color="grey", linestyle="--", linewidth=1,
@@ -230,5 +230,6 @@ def plot_accuracy_by_size(curve, member_accuracies, path, title=None):
     ax.set_ylabel("test accuracy")
     ax.set_title(title or "Ensemble accuracy by number of members")
     ax.grid(alpha=0.3)
-    ax.legend()
+    # below the axes, so that no point hides behind it
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2, fontsize="small")
     return save_figure(fig, path)
