@@ -13,8 +13,18 @@ model last, under a temporary name that it then renames.
 - `load_members(run_dir, class_names)`: every finished member's model, after
   checking that all of them share one class list.
 - `predict_members(models, x)`, `average(probabilities)`,
-  `accuracy_by_size(probabilities, y)`: each member's softmax output, their
-  mean (the ensemble), and the ensemble's accuracy with its first 1..N members.
+  `accuracy_by_size(probabilities, y)`, `plot_accuracy_by_size(...)`: each
+  member's softmax output, their mean (the ensemble), and the ensemble's
+  accuracy with its first 1..N members (and its plot).
+- `positive_int`, `non_negative_float`: the scripts' `argparse` types.
+
+Example:
+
+```python
+members = load_members("outputs/ensemble", CIFAR10_CLASSES)
+probabilities = predict_members([model for _, model in members], test_x)
+ensemble_prediction = average(probabilities)
+```
 """
 
 import argparse

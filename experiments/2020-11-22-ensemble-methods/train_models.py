@@ -57,8 +57,11 @@ def resumable(args):
         saved = json.loads(saved.read_text())
     except (OSError, ValueError):
         return False  # not a run folder of this script: the harness refuses a non-empty one
-    saved_args = saved.get("args", {}) if isinstance(saved, dict) else {}
-    if saved.get("study") != STUDY or "num_models" not in saved_args:
+    if not isinstance(saved, dict) or saved.get("study") != STUDY:
+        return False
+    saved_args = saved.get("args")
+    # an ensemble's own args.json (a member's folder has a "member" entry)
+    if not isinstance(saved_args, dict) or "num_models" not in saved_args or "member" in saved_args:
         return False
     now = vars(args)
     differ = [f"--{k.replace('_', '-')} {saved_args.get(k)} there, {now.get(k)} now"

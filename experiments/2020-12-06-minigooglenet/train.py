@@ -36,8 +36,8 @@ import minigooglenet_cifar10 as body
 STUDY = "2020-12-06-minigooglenet"
 
 
-@harness.entrypoint
-def main(argv=None):
+def parse_args(argv):
+    """The harness arguments plus the schedule's --learning-rate and --power."""
     parser = harness.study_parser(
         __doc__, epochs=70, batch_size=64, dataset="cifar10",
         dataset_help="cifar10 (a local copy under $DATASETS_DIR, else Keras' download), "
@@ -49,7 +49,12 @@ def main(argv=None):
     parser.add_argument("--power", type=harness.positive_float, default=2.0,
                         help="power p of the polynomial decay lr0 * (1 - epoch / epochs) ** p "
                         "(default 2; 1 is a linear decay)")
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+@harness.entrypoint
+def main(argv=None):
+    args = parse_args(argv)
     source = harness.resolve_dataset(args.dataset, builtin=("cifar10",))
     data_name = source if isinstance(source, str) else source.name
 
