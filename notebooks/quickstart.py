@@ -31,7 +31,6 @@ import pyimagesearch
 from pyimagesearch.datasets import DIGIT_NAMES, load_digits
 from pyimagesearch.nn.conv import LeNet
 from pyimagesearch.utils import classification_report, predict_all
-from pyimagesearch.utils.reports import confusion_matrix
 
 EPOCHS = int(os.environ.get("QUICKSTART_EPOCHS", "10"))
 OUTPUT = os.environ.get("QUICKSTART_OUTPUT", "outputs/notebook")
@@ -86,8 +85,8 @@ from pyimagesearch.utils import plot_confusion_matrix, plot_predictions
 predictions = predict_all(model, test_x, batch_size=64)
 text, table = classification_report(test_y, predictions, DIGIT_NAMES)
 print(text)
-matrix = confusion_matrix(test_y, predictions, 10)
-plot_confusion_matrix(matrix, DIGIT_NAMES, f"{OUTPUT}/confusion.png")
+_, matrix = plot_confusion_matrix(test_y, predictions, DIGIT_NAMES, f"{OUTPUT}/confusion.png")
+print(matrix)
 plot_predictions(test_x, test_y, predictions.argmax(axis=1), DIGIT_NAMES,
                  f"{OUTPUT}/predictions.png", title="Test digits")
 ACCURACY = table["accuracy"]

@@ -737,7 +737,7 @@ class Run:
         `predict`) is an error, not a report on part of the test set.
         """
         from pyimagesearch.utils.plotting import plot_confusion_matrix
-        from pyimagesearch.utils.reports import classification_report, confusion_matrix
+        from pyimagesearch.utils.reports import classification_report
 
         if len(y_true) != len(y_pred):
             cap = os.environ.get("KERAS_MAX_STEPS_PER_EPOCH")
@@ -745,13 +745,13 @@ class Run:
             raise RuntimeError(f"the predictions cover {len(y_pred)} of {len(y_true)} test "
                                f"samples{why}: predict with pyimagesearch.utils.predict_all")
         text, table = classification_report(y_true, y_pred, class_names)
-        matrix = confusion_matrix(y_true, y_pred, len(class_names))
+        _, matrix = plot_confusion_matrix(y_true, y_pred, class_names,
+                                          self.path(f"{name}_confusion.png"),
+                                          title=self.title(f"{self.study}: confusion matrix"))
         table["confusion_matrix"] = matrix.tolist()
         with atomic_write(self.path(f"{name}.txt")) as f:
             f.write(text)
         self.save_json(f"{name}.json", table)
-        plot_confusion_matrix(matrix, class_names, self.path(f"{name}_confusion.png"),
-                              title=self.title(f"{self.study}: confusion matrix"))
         print(text)
         return table
 
@@ -765,7 +765,11 @@ class Run:
                                 title=self.title(f"{self.study}: test images"))
 
     def save_model(self, model, name="model.keras"):
-        """Save `model` as `name` (a ``.keras`` file; written atomically)."""
+        """Save `model` as `name`: a temporary file in the same folder, then a rename.
+
+        A kill while saving never leaves a truncated model under the final
+        name, so the file's presence means the model is complete.
+        """
         path = self.path(name)
         with atomic_path(path) as tmp:
             model.save(tmp)

@@ -105,6 +105,30 @@ def test_history_report_and_results(tmp_path, monkeypatch):
     assert results[0]["study"] == "s" and results[0]["data"] == "toy"
 
 
+def test_save_model_never_leaves_half_a_model_under_the_final_name(tmp_path):
+    from pyimagesearch.nn.conv import ShallowNet
+
+    model = ShallowNet.build(8, 8, 3, 3)
+
+    class Killed(Exception):
+        pass
+
+    def killed_while_saving(path, *args, **kwargs):
+        open(path, "wb").write(b"half a model")  # what a kill leaves behind
+        raise Killed
+
+    with harness.Run("s", args_for(output=str(tmp_path / "r"))) as run:
+        saved = run.save_model(model)
+        assert {p.name for p in run.output_dir.iterdir()} == {"args.json", "model.keras"}
+        model.save = killed_while_saving
+        with pytest.raises(Killed):
+            run.save_model(model, name="second.keras")
+    assert not (tmp_path / "r" / "second.keras").exists()
+    import keras
+
+    assert keras.saving.load_model(saved).name == model.name
+
+
 def test_seeding_repeats_weights(tmp_path):
     from pyimagesearch.nn.conv import ShallowNet
 

@@ -15,6 +15,7 @@ _LAZY = {
     "build_augmentation": "pyimagesearch.preprocessing.augmentation",
     "load_means": "pyimagesearch.preprocessing.meanlayer",
     "mean_subtraction_layer": "pyimagesearch.preprocessing.meanlayer",
+    "pixel_mean_layer": "pyimagesearch.preprocessing.meanlayer",
 }
 
 __all__ = [

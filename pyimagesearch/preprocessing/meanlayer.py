@@ -1,4 +1,4 @@
-"""Mean subtraction as the model's first layer (Practitioner Bundle, chapter 10).
+"""Mean subtraction as the model's first layer (Practitioner Bundle, chapters 10 and 11).
 
 The book subtracted the training set's mean R, G, B from every image with a
 `MeanPreprocessor` inside its HDF5 generator, so every batch left the
@@ -7,6 +7,10 @@ stay uint8 until they reach the model; the model's input casts them to
 float and its first layer subtracts the means. The saved model then carries
 its own preprocessing: a user feeds it raw RGB pixels (0-255) and never has
 to remember the means.
+
+`pixel_mean_layer(images)` subtracts a mean image instead, one mean per
+pixel and channel (the book's MiniGoogLeNet on CIFAR-10), computed from the
+images it is given: the training images only.
 
 Channel order: the Dogs vs. Cats HDF5 files are written in RGB order
 (`build_dataset.py` converts OpenCV's BGR with `cv2.cvtColor`), so the means
@@ -108,3 +112,45 @@ def mean_subtraction_layer(means, data_format=None, name="mean_subtraction"):
     axis = 1 if data_format == "channels_first" else -1
     return keras.layers.Normalization(axis=axis, mean=[r, g, b], variance=[1.0, 1.0, 1.0],
                                       name=name)
+
+
+def pixel_mean_layer(images, name="pixel_mean"):
+    """A layer that subtracts the per-pixel mean image of `images`.
+
+    The mean is taken over the images only (axis 0): every pixel of every
+    channel gets its own mean, as the book's MiniGoogLeNet on CIFAR-10 did
+    (``mean = np.mean(trainX, axis=0)``). Pass the training images only, so
+    that no statistic of the test images leaks into the model. The layer is
+    a `keras.layers.Normalization` over axes 1, 2 and 3 with unit variances:
+    it computes ``x - mean`` exactly, is saved with the model in a
+    ``.keras`` file, and needs no `adapt()`.
+
+    Args:
+        images: a 4-D array of images in the layout the model takes
+            (`(N, H, W, C)` on channels_last, `(N, C, H, W)` on
+            channels_first), on the scale the model is fed (e.g. raw 0-255
+            pixels).
+        name: the layer's name.
+
+    Returns:
+        A `keras.layers.Normalization` layer whose mean has the shape of one
+        image.
+
+    Example:
+
+    >>> layer = pixel_mean_layer(train_x)  # train_x: (N, 32, 32, 3) uint8
+    >>> model = MiniGoogLeNet.build(32, 32, 3, 10, preprocessing=layer)
+    """
+    images = np.asarray(images)
+    if images.ndim != 4 or len(images) == 0:
+        raise ValueError(
+            "`images` must be a non-empty 4-D array of images (N, rows, cols, channels). "
+            f"Received: shape {images.shape}"
+        )
+    if not np.issubdtype(images.dtype, np.number) or np.issubdtype(images.dtype, np.bool_):
+        raise ValueError(f"`images` must hold numbers. Received: dtype {images.dtype}")
+    mean = images.mean(axis=0, dtype=np.float64)
+    if not np.isfinite(mean).all():
+        raise ValueError("`images` hold non-finite values: their mean is not finite")
+    return keras.layers.Normalization(axis=(1, 2, 3), mean=mean.astype(np.float32),
+                                      variance=np.ones(mean.shape, np.float32), name=name)

@@ -66,41 +66,6 @@ def _spans_decades(history, keys):
     return bool(values) and max(values) > 10 * min(values)
 
 
-def plot_confusion_matrix(matrix, class_names, path, title="Confusion matrix"):
-    """Draw a confusion matrix (rows: true class, columns: predicted) as a PNG.
-
-    Each cell shows its count; the colour is the share of the true class,
-    so a confused pair stands out whatever the class sizes.
-
-    Example:
-
-    >>> plot_confusion_matrix([[5, 1], [2, 4]], ["cat", "dog"], "/tmp/cm.png")
-    PosixPath('/tmp/cm.png')
-    """
-    import numpy as np
-
-    matrix = np.asarray(matrix)
-    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or matrix.shape[0] != len(class_names):
-        raise ValueError(f"`matrix` must be square with one row per class. Received shape "
-                         f"{matrix.shape} for {len(class_names)} classes")
-    share = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1)
-    size = max(4.0, 0.5 * len(class_names) + 2)
-    fig, ax = plt.subplots(figsize=(size + 1, size))
-    image = ax.imshow(share, cmap="Blues", vmin=0, vmax=1)
-    ticks = range(len(class_names))
-    ax.set_xticks(ticks, [str(c) for c in class_names], rotation=45, ha="right")
-    ax.set_yticks(ticks, [str(c) for c in class_names])
-    ax.set_xlabel("predicted")
-    ax.set_ylabel("true")
-    for r in ticks:
-        for c in ticks:
-            ax.text(c, r, str(int(matrix[r, c])), ha="center", va="center", fontsize=8,
-                    color="white" if share[r, c] > 0.5 else "black")
-    fig.colorbar(image, ax=ax, fraction=0.046, label="share of the true class")
-    ax.set_title(title)
-    return save_figure(fig, path)
-
-
 def plot_predictions(images, y_true, y_pred, class_names, path, title="Test images", count=16):
     """A grid of the first `count` images with their true and predicted labels.
 
@@ -148,3 +113,56 @@ def save_figure(fig, path):
     finally:
         plt.close(fig)
     return path
+
+
+def plot_confusion_matrix(y_true, y_pred, class_names, path, title="Confusion matrix"):
+    """Draw scikit-learn's confusion matrix (rows: true class) into a PNG file.
+
+    Every cell shows its count; the colours are the counts divided by the
+    row's total (the recall of each class), so classes of different sizes
+    compare at a glance. The file is written atomically (`save_figure`).
+
+    Args:
+        y_true: integer labels, or one-hot rows (argmax taken).
+        y_pred: integer predictions, or probability rows (argmax taken).
+        class_names: the name of class 0, 1, ...
+        path: the PNG path.
+        title: the figure's title.
+
+    Returns:
+        `(path, matrix)`: the PNG's path and the `(classes, classes)` counts.
+
+    Example:
+
+    >>> path, matrix = plot_confusion_matrix([0, 1, 1], [0, 1, 0], ["cat", "dog"], "/tmp/cm.png")
+    >>> matrix.tolist()
+    [[1, 0], [1, 1]]
+    """
+    import numpy as np
+    from sklearn import metrics
+
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    y_true = y_true.argmax(axis=1) if y_true.ndim == 2 else y_true.astype(int)
+    y_pred = y_pred.argmax(axis=1) if y_pred.ndim == 2 else y_pred.astype(int)
+    if y_true.shape != y_pred.shape:
+        raise ValueError(f"`y_true` and `y_pred` differ in length. Received: {len(y_true)} "
+                         f"and {len(y_pred)}")
+    names = [str(n) for n in class_names]
+    matrix = metrics.confusion_matrix(y_true, y_pred, labels=list(range(len(names))))
+    totals = matrix.sum(axis=1, keepdims=True)
+    rates = np.divide(matrix, totals, out=np.zeros(matrix.shape), where=totals > 0)
+    size = max(4.5, 0.6 * len(names) + 2)
+    fig, ax = plt.subplots(figsize=(size + 1, size))
+    image = ax.imshow(rates, cmap="Blues", vmin=0, vmax=1)
+    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="fraction of the true class")
+    ticks = range(len(names))
+    ax.set_xticks(ticks, names, rotation=45, ha="right")
+    ax.set_yticks(ticks, names)
+    for i in ticks:
+        for j in ticks:
+            ax.text(j, i, str(matrix[i, j]), ha="center", va="center", fontsize=8,
+                    color="white" if rates[i, j] > 0.5 else "black")
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    ax.set_title(title)
+    return save_figure(fig, path), matrix

@@ -36,18 +36,6 @@ def classification_report(y_true, y_pred, class_names):
     return text, table
 
 
-def confusion_matrix(y_true, y_pred, classes):
-    """The `classes` x `classes` confusion matrix (rows: true class, columns: predicted).
-
-    Example:
-
-    >>> confusion_matrix([0, 1, 1], [0, 1, 0], 2).tolist()
-    [[1, 0], [1, 1]]
-    """
-    return metrics.confusion_matrix(as_labels(y_true, "y_true"), as_labels(y_pred, "y_pred"),
-                                    labels=list(range(classes)))
-
-
 def as_labels(values, name="labels"):
     """Integer labels from labels, one-hot rows or probability rows (argmax)."""
     values = np.asarray(values)

@@ -1,0 +1,245 @@
+"""What the two ensemble scripts share: the data, the members' folders, their predictions.
+
+An ensemble run folder (made by `train_models.py`) holds one folder per
+member, ``members/<i>/``, with that member's `model.keras`, `args.json`
+(its seed), `class_names.json`, report, history, plot and `results.csv`.
+A member is finished when its `model.keras` exists: the harness writes the
+model last, under a temporary name that it then renames.
+
+- `load_data(source)`: CIFAR-10 scaled to [0, 1], one-hot labels, in the
+  channel order of `keras.config.image_data_format()`.
+- `member_folder(run_dir, i)`, `is_finished(folder)`: where member `i` lives,
+  and whether it finished.
+- `load_members(run_dir, class_names)`: every finished member's model, after
+  checking that all of them share one class list.
+- `predict_members(models, x)`, `average(probabilities)`,
+  `accuracy_by_size(probabilities, y)`, `plot_accuracy_by_size(...)`: each
+  member's softmax output, their mean (the ensemble), and the ensemble's
+  accuracy with its first 1..N members (and its plot).
+- `positive_int`, `non_negative_float`: the scripts' `argparse` types.
+
+Example:
+
+```python
+members = load_members("outputs/ensemble", CIFAR10_CLASSES)
+probabilities = predict_members([model for _, model in members], test_x)
+ensemble_prediction = average(probabilities)
+```
+"""
+
+import argparse
+import json
+from collections import namedtuple
+from pathlib import Path
+
+import numpy as np
+
+from pyimagesearch.errors import PyImageSearchError
+
+MEMBERS = "members"
+MODEL = "model.keras"
+CLASS_NAMES = "class_names.json"
+
+CifarData = namedtuple("CifarData", "train_x train_y test_x test_y")
+
+
+class MembersError(PyImageSearchError, ValueError):
+    """An ensemble folder without members, or with members that do not agree."""
+
+
+def load_data(source, verbose=1):
+    """CIFAR-10 for MiniVGGNet: float32 in [0, 1], one-hot labels (class i is CIFAR10_CLASSES[i]).
+
+    Args:
+        source: ``"cifar10"`` (Keras' download) or a folder for
+            `pyimagesearch.datasets.cifar10.load_cifar10`.
+        verbose: show a progress bar while decoding PNG files.
+    """
+    import keras
+
+    from pyimagesearch.datasets.cifar10 import CIFAR10_CLASSES, load_cifar10
+
+    print("[INFO] loading CIFAR-10...")
+    (train_x, train_y), (test_x, test_y) = load_cifar10(
+        None if source == "cifar10" else source, verbose=verbose
+    )
+    # scale the raw pixel intensities to [0, 1], in the model's channel order
+    train_x = train_x.astype("float32") / 255.0
+    test_x = test_x.astype("float32") / 255.0
+    if keras.config.image_data_format() == "channels_first":
+        train_x = np.ascontiguousarray(train_x.transpose(0, 3, 1, 2))
+        test_x = np.ascontiguousarray(test_x.transpose(0, 3, 1, 2))
+    # one-hot encode the labels with one fixed class order for every split
+    classes = len(CIFAR10_CLASSES)
+    train_y = keras.utils.to_categorical(train_y, classes)
+    test_y = keras.utils.to_categorical(test_y, classes)
+    print(f"[INFO] {len(train_x)} training and {len(test_x)} test images")
+    return CifarData(train_x, train_y, test_x, test_y)
+
+
+# ---------------------------------------------------------------------------
+# argument types
+# ---------------------------------------------------------------------------
+def positive_int(text):
+    """`argparse` type: an integer >= 1 (the number of members)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def non_negative_float(text):
+    """`argparse` type: a float >= 0 (the decay)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
+    return value
+
+
+
+# ---------------------------------------------------------------------------
+# the members' folders
+# ---------------------------------------------------------------------------
+def member_folder(run_dir, index):
+    """``<run_dir>/members/<index>``."""
+    return Path(run_dir) / MEMBERS / str(index)
+
+
+def is_finished(folder):
+    """A member is finished when its model file exists (it is written last, atomically)."""
+    return (Path(folder) / MODEL).is_file()
+
+
+def finished_members(run_dir):
+    """`[(index, folder), ...]` of the finished members, by index.
+
+    Raises:
+        MembersError: `run_dir` is not a folder, or holds no finished member.
+    """
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise MembersError(f"--models {run_dir}: no such folder (an ensemble run folder "
+                           f"made by train_models.py)")
+    root = run_dir / MEMBERS
+    found = sorted((int(p.name), p) for p in root.iterdir()
+                   if p.is_dir() and p.name.isdigit()) if root.is_dir() else []
+    for index, folder in found:
+        if not is_finished(folder):
+            print(f"[WARNING] member {index} ({folder}) did not finish (no {MODEL}): left out")
+    members = [(index, folder) for index, folder in found if is_finished(folder)]
+    if not members:
+        raise MembersError(f"--models {run_dir} holds no finished member ({MEMBERS}/<i>/"
+                           f"{MODEL}); train them with train_models.py --output {run_dir}")
+    return members
+
+
+def read_class_names(folder):
+    path = Path(folder) / CLASS_NAMES
+    try:
+        names = json.loads(path.read_text())
+    except (OSError, ValueError):
+        raise MembersError(f"{path} is missing or not JSON: the member's class list is "
+                           "unknown") from None
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise MembersError(f"{path} does not hold a list of class names")
+    return names
+
+
+def load_members(run_dir, class_names):
+    """Load every finished member; all must predict `class_names`, in that order.
+
+    Returns:
+        `[(index, model), ...]`, by index.
+
+    Raises:
+        MembersError: no finished member; a member whose class list differs
+            from the first member's or from `class_names`, or whose model
+            does not load or has another number of outputs.
+    """
+    import keras
+
+    members = finished_members(run_dir)
+    first_index, first_folder = members[0]
+    first = read_class_names(first_folder)
+    loaded = []
+    for index, folder in members:
+        names = read_class_names(folder)
+        if names != first:
+            raise MembersError(
+                f"members {first_index} and {index} have different class lists "
+                f"({first} in {first_folder}, {names} in {folder}): they cannot be averaged"
+            )
+        print(f"[INFO] loading member {index}: {folder / MODEL}")
+        try:
+            model = keras.saving.load_model(folder / MODEL)
+        except Exception as error:  # a corrupt or foreign file
+            reason = " ".join(str(error).split())[:160]
+            raise MembersError(f"{folder / MODEL} does not load as a Keras model "
+                               f"({type(error).__name__}: {reason})") from None
+        if model.output_shape[-1] != len(names):
+            raise MembersError(f"{folder / MODEL} has {model.output_shape[-1]} outputs, but "
+                               f"its class list names {len(names)} classes")
+        loaded.append((index, model))
+    if first != list(class_names):
+        raise MembersError(f"the members predict the classes {first}, the data set has "
+                           f"{list(class_names)}")
+    return loaded
+
+
+# ---------------------------------------------------------------------------
+# the ensemble's predictions
+# ---------------------------------------------------------------------------
+def predict_members(models, x, batch_size=64):
+    """Every member's softmax probabilities: an array `(members, samples, classes)`."""
+    return np.stack([np.asarray(model.predict(x, batch_size=batch_size, verbose=0),
+                                dtype=np.float64) for model in models])
+
+
+def average(probabilities):
+    """The ensemble's prediction: the members' probabilities averaged, `(samples, classes)`."""
+    probabilities = np.asarray(probabilities)
+    if probabilities.ndim != 3 or len(probabilities) == 0:
+        raise ValueError("`probabilities` must be (members, samples, classes) with at least "
+                         f"one member. Received: shape {probabilities.shape}")
+    return probabilities.mean(axis=0)
+
+
+def accuracy_by_size(probabilities, y_true):
+    """The accuracy of the ensemble of the first k members, for k = 1 .. members."""
+    labels = np.asarray(y_true)
+    labels = labels.argmax(axis=1) if labels.ndim == 2 else labels
+    running = np.cumsum(np.asarray(probabilities), axis=0)  # sum of the first k members
+    return [float((running[k].argmax(axis=1) == labels).mean()) for k in range(len(running))]
+
+
+def plot_accuracy_by_size(curve, member_accuracies, path, title=None):
+    """Draw the ensemble's accuracy against its number of members into a PNG file.
+
+    Args:
+        curve: `accuracy_by_size(...)`: the accuracy of the first k members.
+        member_accuracies: each member's own accuracy, in the same order
+            (drawn as dots: member i alone at k = i + 1).
+        path: the PNG path (written atomically).
+    """
+    from pyimagesearch.utils.plotting import plt, save_figure
+
+    sizes = list(range(1, len(curve) + 1))
+    fig, ax = plt.subplots(figsize=(6, 5))
+    ax.plot(sizes, curve, marker="o", label="ensemble of the first k members")
+    ax.scatter(sizes, member_accuracies, color="grey", zorder=3, label="member k alone")
+    ax.axhline(max(member_accuracies), color="grey", linestyle="--", linewidth=1,
+               label=f"best member ({max(member_accuracies):.4f})")
+    ax.set_xticks(sizes)
+    ax.set_xlabel("members (k)")
+    ax.set_ylabel("test accuracy")
+    ax.set_title(title or "Ensemble accuracy by number of members")
+    ax.grid(alpha=0.3)
+    # below the axes, so that no point hides behind it
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2, fontsize="small")
+    return save_figure(fig, path)

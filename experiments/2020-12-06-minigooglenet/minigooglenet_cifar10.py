@@ -1,0 +1,98 @@
+"""What `train.py` and `report.py` share: CIFAR-10 on raw pixels, and the model.
+
+- `load_data(source)`: CIFAR-10 as float32 raw pixels (0-255; no scaling:
+  the model subtracts the training set's mean image itself), one-hot
+  labels, in the channel order of `keras.config.image_data_format()`.
+- `build_model(train_x, classes)`: MiniGoogLeNet whose first layer
+  subtracts the per-pixel mean of `train_x` (pass the training images only),
+  so the saved model predicts on raw pixels.
+- `load_model(path, classes)`: reload a saved model, with a one-line error
+  when the file is missing, does not load, or predicts another number of
+  classes.
+"""
+
+from collections import namedtuple
+from pathlib import Path
+
+import numpy as np
+
+from pyimagesearch.errors import DatasetError
+
+CifarData = namedtuple("CifarData", "train_x train_y test_x test_y")
+
+
+def load_data(source, verbose=1):
+    """CIFAR-10 as float32 raw pixels (0-255) and one-hot labels.
+
+    Args:
+        source: ``"cifar10"`` (Keras' download) or a folder for
+            `pyimagesearch.datasets.cifar10.load_cifar10`.
+        verbose: show a progress bar while decoding PNG files.
+
+    Returns:
+        A `CifarData(train_x, train_y, test_x, test_y)`; the images are
+        `(N, 32, 32, 3)`, or `(N, 3, 32, 32)` on channels_first; class i is
+        `CIFAR10_CLASSES[i]` in every split.
+    """
+    import keras
+
+    from pyimagesearch.datasets.cifar10 import CIFAR10_CLASSES, load_cifar10
+
+    print("[INFO] loading CIFAR-10...")
+    (train_x, train_y), (test_x, test_y) = load_cifar10(
+        None if source == "cifar10" else source, verbose=verbose
+    )
+    # raw pixel intensities as floats: the model subtracts the mean image
+    train_x = train_x.astype("float32")
+    test_x = test_x.astype("float32")
+    if keras.config.image_data_format() == "channels_first":
+        train_x = np.ascontiguousarray(train_x.transpose(0, 3, 1, 2))
+        test_x = np.ascontiguousarray(test_x.transpose(0, 3, 1, 2))
+    classes = len(CIFAR10_CLASSES)
+    train_y = keras.utils.to_categorical(train_y, classes)
+    test_y = keras.utils.to_categorical(test_y, classes)
+    print(f"[INFO] {len(train_x)} training and {len(test_x)} test images")
+    return CifarData(train_x, train_y, test_x, test_y)
+
+
+def build_model(train_x, classes):
+    """MiniGoogLeNet (32x32x3) that subtracts the mean image of `train_x` first.
+
+    Args:
+        train_x: the training images only (raw pixels, in the model's
+            channel order); their mean image becomes the model's first layer.
+        classes: the number of classes.
+    """
+    from pyimagesearch.nn.conv import MiniGoogLeNet
+    from pyimagesearch.preprocessing import pixel_mean_layer
+
+    # the per-pixel mean of the training images, computed once, saved with the model
+    mean = pixel_mean_layer(train_x, name="pixel_mean")
+    return MiniGoogLeNet.build(width=32, height=32, depth=3, classes=classes,
+                               preprocessing=mean)
+
+
+def load_model(path, classes):
+    """Reload a model saved by `train.py`; it must predict `classes` classes.
+
+    Raises:
+        DatasetError: the file is missing, is not a Keras model, or predicts
+            another number of classes.
+    """
+    import keras
+
+    path = Path(path)
+    if not path.is_file():
+        raise DatasetError(f"--model {path}: no such file (train.py writes model.keras)")
+    if path.suffix != ".keras":
+        raise DatasetError(f"--model {path}: expected a Keras 3 .keras file")
+    try:
+        model = keras.saving.load_model(path)
+    except Exception as error:  # a corrupt or foreign file
+        reason = " ".join(str(error).split())[:160]
+        raise DatasetError(f"--model {path} does not load as a Keras model "
+                           f"({type(error).__name__}: {reason})") from None
+    if model.output_shape[-1] != classes:
+        raise DatasetError(f"--model {path} predicts {model.output_shape[-1]} classes; "
+                           f"CIFAR-10 has {classes}")
+    return model
