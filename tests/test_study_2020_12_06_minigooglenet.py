@@ -98,7 +98,7 @@ def test_report_reloads_the_model_and_puts_y_true_first(googlenet_run, tmp_path)
     data, run = googlenet_run
     out = tmp_path / "report"
     module = load_script(STUDY, "report")
-    assert module.main(["--dataset", str(data), "--model", str(run / "model.keras"),
+    assert module.main(["--dataset", str(data), "--model-path", str(run / "model.keras"),
                         "--verbose", "0", "--output", str(out)]) == 0
     report = json.loads((out / "classification_report.json").read_text())
     # support counts the true labels: 2, 3, 5, 6 test images per class
@@ -116,7 +116,7 @@ def test_report_refuses_a_missing_or_foreign_model(googlenet_run, tmp_path, caps
 
     data, _ = googlenet_run
     module = load_script(STUDY, "report")
-    argv = ["--dataset", str(data), "--verbose", "0", "--model"]
+    argv = ["--dataset", str(data), "--verbose", "0", "--model-path"]
     with pytest.raises(SystemExit) as info:
         module.main([*argv, str(tmp_path / "none.keras")])
     one_line_error(capsys, info, "no such file")

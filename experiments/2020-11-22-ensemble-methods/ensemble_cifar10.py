@@ -16,7 +16,6 @@ model last, under a temporary name that it then renames.
   `accuracy_by_size(probabilities, y)`, `plot_accuracy_by_size(...)`: each
   member's softmax output, their mean (the ensemble), and the ensemble's
   accuracy with its first 1..N members (and its plot).
-- `positive_int`, `non_negative_float`: the scripts' `argparse` types.
 
 Example:
 
@@ -27,7 +26,6 @@ ensemble_prediction = average(probabilities)
 ```
 """
 
-import argparse
 import json
 from collections import namedtuple
 from pathlib import Path
@@ -75,32 +73,6 @@ def load_data(source, verbose=1):
     test_y = keras.utils.to_categorical(test_y, classes)
     print(f"[INFO] {len(train_x)} training and {len(test_x)} test images")
     return CifarData(train_x, train_y, test_x, test_y)
-
-
-# ---------------------------------------------------------------------------
-# argument types
-# ---------------------------------------------------------------------------
-def positive_int(text):
-    """`argparse` type: an integer >= 1 (the number of members)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
-
-
-def non_negative_float(text):
-    """`argparse` type: a float >= 0 (the decay)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
-    if not value >= 0:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
-    return value
-
 
 
 # ---------------------------------------------------------------------------

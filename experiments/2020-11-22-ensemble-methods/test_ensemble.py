@@ -33,10 +33,10 @@ def main(argv=None):
         dataset_help="cifar10, a {train,test}/<class>/*.png folder, or a cifar-10-batches-py "
         "folder (default: cifar10)",
     )
-    parser.add_argument("-m", "--models", required=True,
+    parser.add_argument("--models", required=True,
                         help="the ensemble's run folder (train_models.py's --output): "
                         "members/<i>/model.keras")
-    parser.add_argument("-b", "--batch-size", type=ensemble.positive_int, default=64,
+    parser.add_argument("-b", "--batch-size", type=harness.positive_int, default=64,
                         help="prediction batch size (default 64)")
     args = parser.parse_args(argv)
     source = harness.resolve_dataset(args.dataset, builtin=("cifar10",))

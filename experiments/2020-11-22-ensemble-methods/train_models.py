@@ -133,11 +133,11 @@ def main(argv=None):
         "a {train,test}/<class>/*.png folder, or a cifar-10-batches-py folder "
         "(default: cifar10)",
     )
-    parser.add_argument("-n", "--num-models", type=ensemble.positive_int, default=5,
+    parser.add_argument("--num-models", type=harness.positive_int, default=5,
                         help="number of members (default 5)")
     parser.add_argument("--learning-rate", type=harness.positive_float, default=0.01,
                         help="SGD's initial learning rate (default 0.01)")
-    parser.add_argument("--decay", type=ensemble.non_negative_float, default=None,
+    parser.add_argument("--decay", type=harness.non_negative_float, default=None,
                         help="decay per iteration (default: learning rate / epochs, the "
                         "diary's 0.01 / 40)")
     args = parser.parse_args(argv)

@@ -7,7 +7,7 @@ accuracy in `results.csv`. The model takes raw pixels: it subtracts the
 training mean image itself.
 Data: `--dataset` as in `train.py`.
 
-    python experiments/2020-12-06-minigooglenet/report.py --dataset PATH/cifar10 --model outputs/2020-12-06-minigooglenet/<run>/model.keras
+    python experiments/2020-12-06-minigooglenet/report.py --dataset PATH/cifar10 --model-path outputs/2020-12-06-minigooglenet/<run>/model.keras
 """
 
 import sys
@@ -19,19 +19,6 @@ import minigooglenet_cifar10 as body
 STUDY = "2020-12-06-minigooglenet"
 
 
-def positive_int(text):
-    """`argparse` type: an integer >= 1."""
-    import argparse
-
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
-
-
 @harness.entrypoint
 def main(argv=None):
     parser = harness.study_parser(
@@ -39,8 +26,9 @@ def main(argv=None):
         dataset_help="cifar10, a {train,test}/<class>/*.png folder, or a cifar-10-batches-py "
         "folder (default: cifar10)",
     )
-    parser.add_argument("-m", "--model", required=True, help="the saved model (model.keras)")
-    parser.add_argument("-b", "--batch-size", type=positive_int, default=64,
+    parser.add_argument("--model-path", required=True,
+                        help="the saved model (model.keras)")
+    parser.add_argument("-b", "--batch-size", type=harness.positive_int, default=64,
                         help="prediction batch size (default 64)")
     args = parser.parse_args(argv)
     source = harness.resolve_dataset(args.dataset, builtin=("cifar10",))
@@ -49,8 +37,8 @@ def main(argv=None):
     from pyimagesearch.datasets import CIFAR10_CLASSES
 
     # the model, checked before anything is written
-    print(f"[INFO] loading {args.model}...")
-    model = body.load_model(args.model, len(CIFAR10_CLASSES))
+    print(f"[INFO] loading {args.model_path}...")
+    model = body.load_model(args.model_path, len(CIFAR10_CLASSES))
     with harness.Run(STUDY, args) as run:
         data = body.load_data(source, verbose=args.verbose)
 
