@@ -169,8 +169,10 @@ def load_members(run_dir, class_names):
 # ---------------------------------------------------------------------------
 def predict_members(models, x, batch_size=64):
     """Every member's softmax probabilities: an array `(members, samples, classes)`."""
-    return np.stack([np.asarray(model.predict(x, batch_size=batch_size, verbose=0),
-                                dtype=np.float64) for model in models])
+    from pyimagesearch.utils import predict_all
+
+    return np.stack([np.asarray(predict_all(model, x, batch_size=batch_size), dtype=np.float64)
+                     for model in models])
 
 
 def average(probabilities):

@@ -78,6 +78,7 @@ def train_member(args, index, folder, data, data_name):
     """Train member `index` (seed --seed + index) into `folder`; return its test accuracy."""
     import keras
 
+    from pyimagesearch.utils import predict_all
     from pyimagesearch.callbacks import LearningRateLogger
     from pyimagesearch.datasets import CIFAR10_CLASSES, array_dataset
     from pyimagesearch.nn.conv import MiniVGGNet
@@ -112,7 +113,7 @@ def train_member(args, index, folder, data, data_name):
 
         # evaluate the network; the model is written last: once it exists the
         # member is finished
-        predictions = model.predict(data.test_x, batch_size=args.batch_size, verbose=0)
+        predictions = predict_all(model, data.test_x, batch_size=args.batch_size)
         report = member.save_report(data.test_y, predictions, CIFAR10_CLASSES)
         member.save_history(history, title=f"MiniVGGNet on CIFAR-10: member {index} (seed {seed})")
         member.record(f"{data_name} member {index}", "accuracy", report["accuracy"])

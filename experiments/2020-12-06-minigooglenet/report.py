@@ -34,6 +34,7 @@ def main(argv=None):
     source = harness.resolve_dataset(args.dataset, builtin=("cifar10",))
     data_name = source if isinstance(source, str) else source.name
 
+    from pyimagesearch.utils import predict_all
     from pyimagesearch.datasets import CIFAR10_CLASSES
 
     # the model, checked before anything is written
@@ -44,7 +45,7 @@ def main(argv=None):
 
         # predict on the raw test pixels, and report (y_true first)
         print("[INFO] evaluating network...")
-        predictions = model.predict(data.test_x, batch_size=args.batch_size, verbose=0)
+        predictions = predict_all(model, data.test_x, batch_size=args.batch_size)
         report = run.save_report(data.test_y, predictions, CIFAR10_CLASSES)
         run.record(f"{data_name} report", "accuracy", report["accuracy"])
     return 0

@@ -60,6 +60,7 @@ def main(argv=None):
 
     import keras
 
+    from pyimagesearch.utils import predict_all
     from pyimagesearch.callbacks import TrainingMonitor
     from pyimagesearch.datasets import CIFAR10_CLASSES, array_dataset
     from pyimagesearch.preprocessing import build_augmentation
@@ -93,15 +94,17 @@ def main(argv=None):
         print("[INFO] training network...")
         history = model.fit(train_data, validation_data=(data.test_x, data.test_y),
                             epochs=args.epochs, shuffle=False, verbose=args.verbose,
-                            callbacks=callbacks)
-
-        # evaluate the network (on raw test pixels: the model subtracts the mean)
-        print("[INFO] evaluating network...")
-        predictions = model.predict(data.test_x, batch_size=args.batch_size, verbose=0)
-        report = run.save_report(data.test_y, predictions, CIFAR10_CLASSES)
+                            callbacks=[*callbacks, *run.callbacks()])
         setting = f"lr0 {args.learning_rate:g}, power {args.power:g}"
         run.save_history(history, title=f"MiniGoogLeNet on CIFAR-10 ({setting})")
         run.save_model(model)
+
+        # evaluate the network on every test image (raw pixels: the model
+        # subtracts the mean itself)
+        print("[INFO] evaluating network...")
+        predictions = predict_all(model, data.test_x, batch_size=args.batch_size)
+        report = run.save_report(data.test_y, predictions, CIFAR10_CLASSES)
+        run.save_predictions(data.test_x, data.test_y, predictions, CIFAR10_CLASSES)
         run.record(f"{data_name} lr0 {args.learning_rate:g} power {args.power:g}", "accuracy",
                    report["accuracy"])
     return 0
