@@ -91,7 +91,7 @@ def main(argv=None):
         parser.error("--epochs must be at least 2 (the first epoch is not timed)")
 
     sys.path.insert(0, str(STUDY_DIR))
-    from minivggnet_cifar10 import CifarData
+    from pyimagesearch.datasets.cifar10 import CifarData
 
     rng = np.random.default_rng(args.seed)
     val = max(args.images // 5, args.batch_size)

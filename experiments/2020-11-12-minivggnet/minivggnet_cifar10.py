@@ -33,12 +33,10 @@ with harness.Run(study.STUDY, args) as run:
 ```
 """
 
-from collections import namedtuple
 
 from pyimagesearch import harness
 
 STUDY = "2020-11-12-minivggnet"
-CifarData = namedtuple("CifarData", "train_x train_y test_x test_y")
 
 
 def study_parser(description, epochs=40, batch_size=64):
@@ -61,36 +59,12 @@ def study_parser(description, epochs=40, batch_size=64):
 def load_data(source, verbose=1):
     """CIFAR-10 ready for MiniVGGNet: float32 in [0, 1], one-hot labels.
 
-    Args:
-        source: ``"cifar10"`` (Keras' download) or a folder for
-            `pyimagesearch.datasets.cifar10.load_cifar10`.
-        verbose: show a progress bar while decoding PNG files.
-
-    Returns:
-        A `CifarData(train_x, train_y, test_x, test_y)`; the images are
-        `(N, 32, 32, 3)`, or `(N, 3, 32, 32)` on channels_first.
+    `source` is ``"cifar10"`` (Keras' download) or a folder; see
+    `pyimagesearch.datasets.cifar10.load_cifar10_for_training`.
     """
-    import keras
-    import numpy as np
+    from pyimagesearch.datasets.cifar10 import load_cifar10_for_training
 
-    from pyimagesearch.datasets.cifar10 import CIFAR10_CLASSES, load_cifar10
-
-    print("[INFO] loading CIFAR-10...")
-    (train_x, train_y), (test_x, test_y) = load_cifar10(
-        None if source == "cifar10" else source, verbose=verbose
-    )
-    # scale the raw pixel intensities to [0, 1]
-    train_x = train_x.astype("float32") / 255.0
-    test_x = test_x.astype("float32") / 255.0
-    if keras.config.image_data_format() == "channels_first":
-        train_x = np.ascontiguousarray(train_x.transpose(0, 3, 1, 2))
-        test_x = np.ascontiguousarray(test_x.transpose(0, 3, 1, 2))
-    # one-hot encode the labels (class i is CIFAR10_CLASSES[i])
-    classes = len(CIFAR10_CLASSES)
-    train_y = keras.utils.to_categorical(train_y, classes)
-    test_y = keras.utils.to_categorical(test_y, classes)
-    print(f"[INFO] {len(train_x)} training and {len(test_x)} test images")
-    return CifarData(train_x, train_y, test_x, test_y)
+    return load_cifar10_for_training(source, scale=True, verbose=verbose)
 
 
 def train_minivggnet(run, args, data, make_optimizer, callbacks=(), title=None):

@@ -27,7 +27,6 @@ ensemble_prediction = average(probabilities)
 """
 
 import json
-from collections import namedtuple
 from pathlib import Path
 
 import numpy as np
@@ -38,7 +37,6 @@ MEMBERS = "members"
 MODEL = "model.keras"
 CLASS_NAMES = "class_names.json"
 
-CifarData = namedtuple("CifarData", "train_x train_y test_x test_y")
 
 
 class MembersError(PyImageSearchError, ValueError):
@@ -46,33 +44,10 @@ class MembersError(PyImageSearchError, ValueError):
 
 
 def load_data(source, verbose=1):
-    """CIFAR-10 for MiniVGGNet: float32 in [0, 1], one-hot labels (class i is CIFAR10_CLASSES[i]).
+    """CIFAR-10 for the members: float32 in [0, 1], one-hot labels (as the MiniVGGNet study)."""
+    from pyimagesearch.datasets.cifar10 import load_cifar10_for_training
 
-    Args:
-        source: ``"cifar10"`` (Keras' download) or a folder for
-            `pyimagesearch.datasets.cifar10.load_cifar10`.
-        verbose: show a progress bar while decoding PNG files.
-    """
-    import keras
-
-    from pyimagesearch.datasets.cifar10 import CIFAR10_CLASSES, load_cifar10
-
-    print("[INFO] loading CIFAR-10...")
-    (train_x, train_y), (test_x, test_y) = load_cifar10(
-        None if source == "cifar10" else source, verbose=verbose
-    )
-    # scale the raw pixel intensities to [0, 1], in the model's channel order
-    train_x = train_x.astype("float32") / 255.0
-    test_x = test_x.astype("float32") / 255.0
-    if keras.config.image_data_format() == "channels_first":
-        train_x = np.ascontiguousarray(train_x.transpose(0, 3, 1, 2))
-        test_x = np.ascontiguousarray(test_x.transpose(0, 3, 1, 2))
-    # one-hot encode the labels with one fixed class order for every split
-    classes = len(CIFAR10_CLASSES)
-    train_y = keras.utils.to_categorical(train_y, classes)
-    test_y = keras.utils.to_categorical(test_y, classes)
-    print(f"[INFO] {len(train_x)} training and {len(test_x)} test images")
-    return CifarData(train_x, train_y, test_x, test_y)
+    return load_cifar10_for_training(source, scale=True, verbose=verbose)
 
 
 # ---------------------------------------------------------------------------

@@ -11,48 +11,18 @@
   classes.
 """
 
-from collections import namedtuple
 from pathlib import Path
 
-import numpy as np
 
 from pyimagesearch.errors import DatasetError
 
-CifarData = namedtuple("CifarData", "train_x train_y test_x test_y")
 
 
 def load_data(source, verbose=1):
-    """CIFAR-10 as float32 raw pixels (0-255) and one-hot labels.
+    """CIFAR-10 as float32 raw pixels (0-255: the model subtracts the mean image), one-hot labels."""
+    from pyimagesearch.datasets.cifar10 import load_cifar10_for_training
 
-    Args:
-        source: ``"cifar10"`` (Keras' download) or a folder for
-            `pyimagesearch.datasets.cifar10.load_cifar10`.
-        verbose: show a progress bar while decoding PNG files.
-
-    Returns:
-        A `CifarData(train_x, train_y, test_x, test_y)`; the images are
-        `(N, 32, 32, 3)`, or `(N, 3, 32, 32)` on channels_first; class i is
-        `CIFAR10_CLASSES[i]` in every split.
-    """
-    import keras
-
-    from pyimagesearch.datasets.cifar10 import CIFAR10_CLASSES, load_cifar10
-
-    print("[INFO] loading CIFAR-10...")
-    (train_x, train_y), (test_x, test_y) = load_cifar10(
-        None if source == "cifar10" else source, verbose=verbose
-    )
-    # raw pixel intensities as floats: the model subtracts the mean image
-    train_x = train_x.astype("float32")
-    test_x = test_x.astype("float32")
-    if keras.config.image_data_format() == "channels_first":
-        train_x = np.ascontiguousarray(train_x.transpose(0, 3, 1, 2))
-        test_x = np.ascontiguousarray(test_x.transpose(0, 3, 1, 2))
-    classes = len(CIFAR10_CLASSES)
-    train_y = keras.utils.to_categorical(train_y, classes)
-    test_y = keras.utils.to_categorical(test_y, classes)
-    print(f"[INFO] {len(train_x)} training and {len(test_x)} test images")
-    return CifarData(train_x, train_y, test_x, test_y)
+    return load_cifar10_for_training(source, scale=False, verbose=verbose)
 
 
 def build_model(train_x, classes):

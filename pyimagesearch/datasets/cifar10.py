@@ -14,6 +14,7 @@ labels are a flat int64 vector:
 - `None`: Keras' download (cached in ``~/.keras/datasets``).
 """
 
+import collections
 import os
 import pickle
 from concurrent.futures import ThreadPoolExecutor
@@ -212,3 +213,48 @@ def _load_png_split(folder, workers, verbose):
                 bar.update(i + 1)
     bar.finish()
     return images, labels
+
+
+CifarData = collections.namedtuple("CifarData", "train_x train_y test_x test_y")
+
+
+def load_cifar10_for_training(source=None, scale=True, verbose=1):
+    """CIFAR-10 ready for a Keras classifier: float32 images, one-hot labels.
+
+    Args:
+        source: ``None`` or ``"cifar10"`` (Keras' download), or a folder for
+            `load_cifar10`.
+        scale: divide the pixels by 255 (to [0, 1]); `False` keeps them on
+            0-255 (for a model that subtracts a mean itself).
+        verbose: show a progress bar while decoding PNG files.
+
+    Returns:
+        A `CifarData(train_x, train_y, test_x, test_y)`: images `(N, 32, 32, 3)`,
+        or `(N, 3, 32, 32)` with `keras.config.image_data_format()` channels
+        first; labels one-hot, class `i` is `CIFAR10_CLASSES[i]` in every split.
+
+    Example:
+
+    >>> data = load_cifar10_for_training("datasets/cifar10")  # doctest: +SKIP
+    >>> data.train_x.dtype, data.train_y.shape[1]  # doctest: +SKIP
+    (dtype('float32'), 10)
+    """
+    import keras
+
+    print("[INFO] loading CIFAR-10...")
+    (train_x, train_y), (test_x, test_y) = load_cifar10(
+        None if source in (None, "cifar10") else source, verbose=verbose)
+    train_x, test_x = train_x.astype("float32"), test_x.astype("float32")
+    if scale:
+        # scale the raw pixel intensities to [0, 1]
+        train_x /= 255.0
+        test_x /= 255.0
+    if keras.config.image_data_format() == "channels_first":
+        train_x = np.ascontiguousarray(train_x.transpose(0, 3, 1, 2))
+        test_x = np.ascontiguousarray(test_x.transpose(0, 3, 1, 2))
+    # one-hot encode the labels with one fixed class order for every split
+    classes = len(CIFAR10_CLASSES)
+    train_y = keras.utils.to_categorical(train_y, classes)
+    test_y = keras.utils.to_categorical(test_y, classes)
+    print(f"[INFO] {len(train_x)} training and {len(test_x)} test images")
+    return CifarData(train_x, train_y, test_x, test_y)
