@@ -114,9 +114,15 @@ def test_missing_keys_and_bad_files_are_dataset_errors(tmp_path):
     path = tmp_path / "no_names.hdf5"
     with HDF5DatasetWriter((2, 2), path, data_key="features") as writer:
         writer.add(np.zeros((2, 2)), [0, 1])
+    # no class names: read with a warning, refused when they are required
+    with pytest.warns(UserWarning, match="no label_names"):
+        with open_hdf5_dataset(path) as db:
+            with pytest.raises(DatasetError, match="no label_names"):
+                read_label_names(db)
     with pytest.raises(DatasetError, match="label_names"):
-        open_hdf5_dataset(path)
-    assert check_complete(path, keys=("labels",))["rows"] == 2
+        open_hdf5_dataset(path, keys=("labels", "label_names"))
+    with pytest.warns(UserWarning, match="no label_names"):
+        assert check_complete(path, keys=("labels",))["rows"] == 2
     with pytest.raises(DatasetError, match="images"):
         check_complete(path, data_key="images", keys=())
     (tmp_path / "text.hdf5").write_text("not hdf5")
