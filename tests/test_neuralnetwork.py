@@ -92,7 +92,7 @@ def test_gradients_match_finite_differences(hidden, output, loss):
 
 def test_learns_xor():
     nn = NeuralNetwork([2, 4, 1], alpha=0.5, seed=42)
-    nn.fit(XOR_X, XOR_Y, epochs=5000, verbose=0)
+    nn.fit(XOR_X, XOR_Y, epochs=5000, batch_size=None, verbose=0)
     np.testing.assert_array_equal(nn.predict(XOR_X).round().ravel(), [0, 1, 1, 0])
     # Full-batch descent with a small step: the loss goes down.
     loss = np.array(nn.history["loss"])
@@ -117,7 +117,7 @@ def test_iris_relu_softmax_adagrad():
         optimizer="adagrad",
         seed=1,
     )
-    nn.fit(X_train, y_train, epochs=200, batch_size=16, verbose=0)
+    nn.fit(X_train, y_train, epochs=200, batch_size=16, shuffle=True, verbose=0)
     probabilities = nn.predict(X_test)
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0)
     assert (probabilities.argmax(axis=1) == y_test).mean() >= 0.9
@@ -129,7 +129,7 @@ def test_one_sgd_step_follows_the_gradient():
     before_W = [W.copy() for W in nn.W]
     before_b = [b.copy() for b in nn.b]
     grads = nn.gradients(XOR_X, XOR_Y)
-    nn.fit(XOR_X, XOR_Y, epochs=1, verbose=0)
+    nn.fit(XOR_X, XOR_Y, epochs=1, batch_size=None, verbose=0)
     for W, b, W0, b0, (dW, db) in zip(nn.W, nn.b, before_W, before_b, grads):
         np.testing.assert_allclose(W, W0 - 0.3 * dW)
         np.testing.assert_allclose(b, b0 - 0.3 * db)
@@ -139,7 +139,7 @@ def test_one_adagrad_step_is_normalised():
     nn = NeuralNetwork([2, 3, 1], alpha=0.3, optimizer="adagrad", seed=0)
     W0 = nn.W[0].copy()
     dW = nn.gradients(XOR_X, XOR_Y)[0][0]
-    nn.fit(XOR_X, XOR_Y, epochs=1, verbose=0)
+    nn.fit(XOR_X, XOR_Y, epochs=1, batch_size=None, verbose=0)
     # First step: g / (sqrt(g**2) + eps) is (almost) the sign of g.
     np.testing.assert_allclose(
         nn.W[0], W0 - 0.3 * dW / (np.abs(dW) + 1e-8), rtol=1e-12
@@ -147,7 +147,7 @@ def test_one_adagrad_step_is_normalised():
     # Second step divides by the accumulated sqrt(g1**2 + g2**2).
     W1 = nn.W[0].copy()
     dW2 = nn.gradients(XOR_X, XOR_Y)[0][0]
-    nn.fit(XOR_X, XOR_Y, epochs=1, verbose=0)
+    nn.fit(XOR_X, XOR_Y, epochs=1, batch_size=None, verbose=0)
     np.testing.assert_allclose(
         nn.W[0], W1 - 0.3 * dW2 / (np.sqrt(dW**2 + dW2**2) + 1e-8), rtol=1e-12
     )
@@ -172,7 +172,7 @@ def test_fit_prints_progress_and_is_reproducible(capsys):
     y = (X[:, 0] > 0).astype(int)
     kwargs = dict(output_activation="softmax", seed=5)
     a = NeuralNetwork([3, 4, 2], **kwargs).fit(
-        X, y, epochs=20, batch_size=6, display_update=10
+        X, y, epochs=20, batch_size=6, shuffle=True, display_update=10
     )
     lines = capsys.readouterr().out.strip().splitlines()
     assert [line.split(",")[0] for line in lines] == [
@@ -181,7 +181,8 @@ def test_fit_prints_progress_and_is_reproducible(capsys):
         "[INFO] epoch=20",
     ]
     assert lines[-1] == f"[INFO] epoch=20, loss={a.history['loss'][-1]:.7f}"
-    b = NeuralNetwork([3, 4, 2], **kwargs).fit(X, y, epochs=20, batch_size=6, verbose=0)
+    b = NeuralNetwork([3, 4, 2], **kwargs).fit(X, y, epochs=20, batch_size=6, shuffle=True,
+                                                verbose=0)
     assert capsys.readouterr().out == ""
     np.testing.assert_array_equal(a.predict(X), b.predict(X))
     assert a.predict(X).shape == (20, 2)
