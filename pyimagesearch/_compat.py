@@ -55,7 +55,8 @@ def book_aliases(**aliases):
         signature = inspect.signature(func)
         params = signature.parameters
         takes_kwargs = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
-        positions = {name: i for i, (name, p) in enumerate(params.items()) if p.kind in _POSITIONAL}
+        positions = {name: i for i, (name, p) in enumerate(params.items())
+                     if p.kind in _POSITIONAL}
         for camel, snake in aliases.items():
             if snake not in params and not takes_kwargs:
                 raise ValueError(

@@ -231,3 +231,54 @@ def test_data_validation():
         soft.fit(XOR_X, [0, 1, 2, 3], verbose=0)
     with pytest.raises(ValueError, match=r"len\(targets\)=2"):
         soft.gradients(XOR_X, [0, 1])
+
+
+# -- the book's semantics and names --------------------------------------------
+def test_fit_defaults_to_the_books_per_sample_updates_in_order():
+    X = np.random.default_rng(0).normal(size=(7, 3))
+    y = (X[:, 0] > 0).astype(float)
+    nn = NeuralNetwork([3, 4, 1], alpha=0.3, seed=2)
+    book = NeuralNetwork([3, 4, 1], alpha=0.3, seed=2)
+    nn.fit(X, y, epochs=2, verbose=0)
+    # the book's fit: one gradient step after every sample, in order
+    for _ in range(2):
+        for i in range(len(X)):
+            grads = book.gradients(X[i:i + 1], y[i:i + 1])
+            for W, b, (dW, db) in zip(book.W, book.b, grads):
+                W -= 0.3 * dW
+                b -= 0.3 * db
+    for W, W_book, b, b_book in zip(nn.W, book.W, nn.b, book.b):
+        np.testing.assert_allclose(W, W_book, rtol=1e-12)
+        np.testing.assert_allclose(b, b_book, rtol=1e-12)
+    # one full-batch step per epoch (the old default) lands elsewhere
+    full = NeuralNetwork([3, 4, 1], alpha=0.3, seed=2).fit(X, y, epochs=2, batch_size=None,
+                                                           verbose=0)
+    assert not np.allclose(full.W[0], nn.W[0])
+
+
+def test_the_books_keyword_names(capsys):
+    nn = NeuralNetwork([2, 3, 1], seed=0)
+    nn.fit(XOR_X, XOR_Y, epochs=4, displayUpdate=2)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert [line.split(",")[0] for line in lines] == [
+        "[INFO] epoch=1", "[INFO] epoch=2", "[INFO] epoch=4"]
+    with pytest.raises(TypeError, match="displayUpdate.*display_update"):
+        nn.fit(XOR_X, XOR_Y, epochs=1, displayUpdate=2, display_update=2)
+    # predict(X, addBias=False): X carries the book's column of ones, dropped here
+    biased = np.c_[XOR_X, np.ones(4)]
+    np.testing.assert_array_equal(nn.predict(biased, addBias=False), nn.predict(XOR_X))
+    np.testing.assert_array_equal(nn.predict(XOR_X, addBias=True), nn.predict(XOR_X))
+    with pytest.raises(ValueError, match="bias column"):
+        nn.predict(XOR_X, addBias=False)
+    with pytest.raises(ValueError, match="shuffle"):
+        nn.fit(XOR_X, XOR_Y, shuffle="yes")
+
+
+def test_seed_none_follows_numpys_global_seed():
+    # the book's weights came from np.random.randn: np.random.seed repeats a run
+    np.random.seed(7)
+    a = NeuralNetwork([2, 3, 1])
+    np.random.seed(7)
+    b = NeuralNetwork([2, 3, 1])
+    np.testing.assert_array_equal(a.W[0], b.W[0])
+    assert not np.array_equal(NeuralNetwork([2, 3, 1]).W[0], a.W[0])

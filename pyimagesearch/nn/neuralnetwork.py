@@ -51,13 +51,9 @@ def _is_int(value):
 
 
 def _sigmoid(u):
-    # Split on the sign so that exp() never overflows.
-    out = np.empty_like(u)
-    positive = u >= 0
-    out[positive] = 1.0 / (1.0 + np.exp(-u[positive]))
-    exp_u = np.exp(u[~positive])
-    out[~positive] = exp_u / (1.0 + exp_u)
-    return out
+    # sigmoid(u) = (1 + tanh(u / 2)) / 2: never overflows, and one ufunc
+    # call (the book's per-sample steps call it thousands of times).
+    return 0.5 * np.tanh(0.5 * u) + 0.5
 
 
 def _softmax(u):
@@ -85,7 +81,9 @@ class NeuralNetwork:
             softmax output, binary cross-entropy for a sigmoid output) or
             `"auto"`: cross-entropy for softmax, mse for sigmoid.
         seed: Seed of the `np.random.default_rng` used for the initial
-            weights and for shuffling in `fit`. `None` draws a fresh seed.
+            weights and for shuffling in `fit`. `None` draws the seed from
+            NumPy's global random state, so that ``np.random.seed(42)``
+            repeats a run, as it did for the book's ``np.random.randn``.
 
     Weights are drawn from a normal distribution scaled by `1 / sqrt(n_in)`,
     or by `sqrt(2 / n_in)` (He) for a layer followed by a ReLU; biases
@@ -165,6 +163,9 @@ class NeuralNetwork:
             loss = "cross_entropy" if output_activation == "softmax" else "mse"
         self.loss = loss
         self.seed = seed
+        if seed is None:
+            # the book's weights came from np.random: keep np.random.seed() in control
+            seed = int(np.random.randint(0, 2**62, dtype=np.int64))
         self.rng = np.random.default_rng(seed)
         self.history = {"loss": []}
 
