@@ -16,8 +16,12 @@ class DatasetError(PyImageSearchError, ValueError):
     """A data set is missing, empty, unreadable or of the wrong layout."""
 
 
-class OutputExistsError(PyImageSearchError, FileExistsError):
-    """Writing would overwrite something that already exists."""
+class OutputExistsError(PyImageSearchError, FileExistsError, ValueError):
+    """Writing would overwrite something that already exists.
+
+    Also a `ValueError`: the book's `HDF5DatasetWriter` raised `ValueError`
+    for an existing output path, and the book's scripts catch that.
+    """
 
 
 class MissingDependencyError(PyImageSearchError, RuntimeError):

@@ -14,6 +14,9 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
+# the book's scripts (argparse at import) are run by test_book_scripts.py:
+# --doctest-modules must not import them
+collect_ignore = ["book_scripts"]
 CLASSES = ("cats", "dogs", "panda")
 
 

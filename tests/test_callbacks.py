@@ -92,3 +92,63 @@ def test_training_monitor_checks_its_arguments(tmp_path):
         TrainingMonitor(tmp_path / "m.png", start_at=-1)
     with pytest.raises(ValueError, match="fig_path=None"):
         TrainingMonitor(None)
+
+
+# -- the book's names and file names ---------------------------------------------------------
+def _momentum_model():
+    inputs = keras.Input((4,))
+    outputs = keras.layers.Dense(3, activation="softmax")(keras.layers.Dense(5)(inputs))
+    model = keras.Model(inputs, outputs)
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.05, momentum=0.9),
+                  loss="categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+BOOK_DATA = (np.random.default_rng(0).random((12, 4)).astype("float32"),
+             keras.utils.to_categorical(np.arange(12) % 3, 3))
+
+
+def test_epoch_checkpoint_writes_the_books_hdf5_name_loadable_by_keras3(tmp_path):
+    from pyimagesearch.callbacks import EpochCheckpoint
+    from pyimagesearch.callbacks.epochcheckpoint import epoch_from_checkpoint
+
+    model = _momentum_model()
+    checkpoint = EpochCheckpoint(outputPath=tmp_path, every=1, startAt=3,
+                                 file_format="epoch_{epoch}.hdf5")
+    assert (checkpoint.outputPath, checkpoint.startAt) == (tmp_path, 3)
+    model.fit(*BOOK_DATA, epochs=2, batch_size=4, callbacks=[checkpoint], verbose=0)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["epoch_4.hdf5", "epoch_5.hdf5"]
+    assert epoch_from_checkpoint(tmp_path / "epoch_5.hdf5") == 5
+    # the book's resume: load_model, a new learning rate, fit again
+    loaded = keras.models.load_model(tmp_path / "epoch_5.hdf5")
+    np.testing.assert_allclose(loaded.predict(BOOK_DATA[0], verbose=0),
+                               model.predict(BOOK_DATA[0], verbose=0), rtol=1e-6)
+    assert float(loaded.optimizer.learning_rate) == pytest.approx(0.05)
+    loaded.optimizer.learning_rate.assign(1e-3)
+    history = loaded.fit(*BOOK_DATA, epochs=1, batch_size=4, verbose=0)
+    assert np.isfinite(history.history["loss"][0])
+
+
+def test_epoch_checkpoint_checks_its_file_format(tmp_path):
+    from pyimagesearch.callbacks import EpochCheckpoint
+
+    for bad in ("epoch.keras", "epoch_{epoch}.pt", "sub/epoch_{epoch}.keras", "{nope}.keras", 5):
+        with pytest.raises(ValueError, match="file_format"):
+            EpochCheckpoint(tmp_path, file_format=bad)
+    with pytest.raises(TypeError, match="startAt.*start_at"):
+        EpochCheckpoint(tmp_path, startAt=1, start_at=1)
+
+
+def test_training_monitor_takes_the_books_names(tmp_path):
+    from pyimagesearch.callbacks import TrainingMonitor
+
+    monitor = TrainingMonitor(figPath=tmp_path / "m.png", jsonPath=tmp_path / "m.json",
+                              startAt=0)
+    assert (monitor.figPath, monitor.jsonPath, monitor.startAt) == (
+        tmp_path / "m.png", tmp_path / "m.json", 0)
+    _momentum_model().fit(*BOOK_DATA, epochs=2, batch_size=6, callbacks=[monitor], verbose=0)
+    assert len(monitor.H["loss"]) == 2 and monitor.H is monitor.history
+    with pytest.raises(TypeError, match="jsonPath.*json_path"):
+        TrainingMonitor(tmp_path / "m.png", jsonPath="a.json", json_path="b.json")
+    with pytest.raises(TypeError, match="figPath.*fig_path"):
+        TrainingMonitor(tmp_path / "m.png", figPath=tmp_path / "n.png")

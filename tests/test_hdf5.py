@@ -114,9 +114,15 @@ def test_missing_keys_and_bad_files_are_dataset_errors(tmp_path):
     path = tmp_path / "no_names.hdf5"
     with HDF5DatasetWriter((2, 2), path, data_key="features") as writer:
         writer.add(np.zeros((2, 2)), [0, 1])
+    # no class names: read with a warning, refused when they are required
+    with pytest.warns(UserWarning, match="no label_names"):
+        with open_hdf5_dataset(path) as db:
+            with pytest.raises(DatasetError, match="no label_names"):
+                read_label_names(db)
     with pytest.raises(DatasetError, match="label_names"):
-        open_hdf5_dataset(path)
-    assert check_complete(path, keys=("labels",))["rows"] == 2
+        open_hdf5_dataset(path, keys=("labels", "label_names"))
+    with pytest.warns(UserWarning, match="no label_names"):
+        assert check_complete(path, keys=("labels",))["rows"] == 2
     with pytest.raises(DatasetError, match="images"):
         check_complete(path, data_key="images", keys=())
     (tmp_path / "text.hdf5").write_text("not hdf5")
@@ -158,3 +164,66 @@ def test_bad_arguments(tmp_path, kwargs, message):
     with pytest.raises(ValueError, match=message):
         HDF5DatasetWriter(output_path=tmp_path / "x.hdf5", **kwargs)
     assert not (tmp_path / "x.hdf5").exists()
+
+
+# -- the book's files, names and errors ------------------------------------------
+def _book_writer_file(path, key="images", shape=(5, 4, 4, 3)):
+    """What the book's HDF5DatasetWriter wrote: float64 data, int labels, no marks."""
+    with h5py.File(path, "w") as db:
+        db.create_dataset(key, data=np.arange(np.prod(shape), dtype="float").reshape(shape))
+        db.create_dataset("labels", data=np.arange(shape[0]) % 2)
+    return path
+
+
+def test_files_of_the_books_writer_are_read_with_one_warning(tmp_path):
+    images = _book_writer_file(tmp_path / "book.hdf5")
+    with pytest.warns(UserWarning, match="no completion mark and no label_names") as caught:
+        info = check_complete(images)
+    assert len(caught) == 1
+    assert info["data_key"] == "images" and info["rows"] == 5 and info["dtype"] == "float64"
+    features = _book_writer_file(tmp_path / "features.hdf5", key="features", shape=(6, 10))
+    with pytest.warns(UserWarning, match="no completion mark"):
+        with open_hdf5_dataset(features) as db:
+            assert db["features"].shape == (6, 10)
+    # a file explicitly marked incomplete is still refused
+    with h5py.File(images, "a") as db:
+        db.attrs["complete"] = False
+    with pytest.raises(DatasetError, match="incomplete"):
+        check_complete(images)
+
+
+def test_an_existing_output_is_also_a_value_error(tmp_path):
+    from pyimagesearch.errors import PyImageSearchError
+
+    path = tmp_path / "exists.hdf5"
+    path.write_bytes(b"precious")
+    # the book's scripts catch the writer's refusal as a ValueError
+    with pytest.raises(ValueError, match="already exists") as caught:
+        HDF5DatasetWriter((2, 2), path)
+    assert isinstance(caught.value, OutputExistsError)
+    assert isinstance(caught.value, (PyImageSearchError, FileExistsError))
+
+
+def test_the_writer_takes_the_books_keywords(tmp_path):
+    path = tmp_path / "features.hdf5"
+    writer = HDF5DatasetWriter(dims=(4, 3), outputPath=path, dataKey="features", bufSize=2)
+    assert (writer.bufSize, writer.buf_size, writer.data_key) == (2, 2, "features")
+    writer.storeClassLabels(classLabels=["a", "b"])
+    writer.add(np.ones((4, 3)), [0, 1, 0, 1])
+    writer.close()
+    with open_hdf5_dataset(path) as db:
+        assert read_label_names(db) == ["a", "b"]
+    with pytest.raises(TypeError, match="bufSize.*buf_size"):
+        HDF5DatasetWriter((4, 3), tmp_path / "x.hdf5", bufSize=2, buf_size=2)
+    with pytest.raises(TypeError, match="outputPath.*output_path"):
+        HDF5DatasetWriter((4, 3), tmp_path / "x.hdf5", outputPath=tmp_path / "y.hdf5")
+    assert not (tmp_path / "x.hdf5").exists()
+
+
+def test_the_readers_live_in_their_own_module():
+    import pyimagesearch.io as io
+    from pyimagesearch.io import hdf5datasetreader, hdf5datasetwriter
+
+    for name in ("check_complete", "open_hdf5_dataset", "read_label_names"):
+        assert getattr(io, name) is getattr(hdf5datasetreader, name)
+        assert not hasattr(hdf5datasetwriter, name)

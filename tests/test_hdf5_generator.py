@@ -2,6 +2,7 @@
 
 import pickle
 
+import h5py
 import keras
 import numpy as np
 import pytest
@@ -223,3 +224,67 @@ def test_mean_layer_subtracts_rgb_means(tmp_path):
     for bad in ({"R": 1, "G": 2}, [1, 2], [1, 2, float("nan")], "nope.json", 5):
         with pytest.raises(ValueError):
             load_means(bad)
+
+
+# -- the book's semantics, files and names --------------------------------------
+def test_the_books_generator_reads_in_file_order(coords_db):
+    # the book predicts over generator(passes=1) and compares with db["labels"]:
+    # a shuffled generator silently misaligns them
+    gen = HDF5DatasetGenerator(coords_db, 5, seed=0, binarize=False)
+    assert gen.shuffle  # the PyDataset shuffles for fit...
+    batches = list(gen.generator(passes=1))
+    assert [i for images, _ in batches for i in image_ids(images)] == list(range(N))
+    labels = np.concatenate([labels for _, labels in batches])
+    np.testing.assert_array_equal(labels, gen.db["labels"][:])
+    # ... and generator(shuffle=True) gives the PyDataset's order
+    gen.epoch = 0
+    gen._order = gen._draw_order()
+    pydataset = [image_ids(gen[i][0]) for i in range(len(gen))]
+    shuffled = [image_ids(images) for images, _ in gen.generator(passes=1, shuffle=True)]
+    assert shuffled == pydataset and sum(shuffled, []) != list(range(N))
+
+
+def test_predictions_over_the_generator_line_up_with_db_labels(coords_db):
+    # a model whose output says which image it saw (its blue value)
+    inputs = keras.Input((H, W, 3))
+    x = keras.layers.GlobalAveragePooling2D()(keras.layers.Lambda(lambda t: t[..., 2:])(inputs))
+    model = keras.Model(inputs, x)
+    gen = HDF5DatasetGenerator(coords_db, 4, seed=1)
+    preds = model.predict(gen.generator(), steps=gen.numImages // gen.batchSize, verbose=0)
+    np.testing.assert_array_equal(preds.ravel(), np.arange(20))  # 5 full batches
+    gen.close()
+
+
+def test_the_books_names_and_no_num_batches(coords_db):
+    gen = HDF5DatasetGenerator(dbPath=coords_db, batchSize=5, dataKey="images")
+    assert (gen.batchSize, gen.numImages, len(gen)) == (5, N, 5)
+    assert isinstance(gen.db, h5py.File) and gen.db["labels"].shape == (N,)
+    assert "num_batches" not in HDF5DatasetGenerator.__dict__
+    with pytest.raises(TypeError, match="batchSize.*batch_size"):
+        HDF5DatasetGenerator(coords_db, 5, batchSize=5)
+    with pytest.raises(TypeError, match="dbPath.*db_path"):
+        HDF5DatasetGenerator(coords_db, dbPath=coords_db, batch_size=5)
+    gen.close()
+
+
+def test_labels_outside_classes_only_matter_for_one_hot(tmp_path):
+    # the book's super-resolution inputs carry no classes: every label is -1
+    path = tmp_path / "sr.hdf5"
+    with HDF5DatasetWriter((6, H, W, 3), path) as writer:
+        writer.add(np.zeros((6, H, W, 3), np.uint8), [-1] * 6)
+    with pytest.warns(UserWarning, match="no label_names"):
+        gen = HDF5DatasetGenerator(path, 4, binarize=False)
+    assert next(gen.generator())[1].tolist() == [-1] * 4
+    with pytest.warns(UserWarning), pytest.raises(DatasetError, match=r"\[-1, -1\].*binarize"):
+        HDF5DatasetGenerator(path, 4)
+
+
+def test_files_of_the_books_writer_are_read(tmp_path):
+    path = tmp_path / "book.hdf5"
+    with h5py.File(path, "w") as db:  # float64 images, no marks, no names
+        db.create_dataset("images", data=np.ones((5, H, W, 3)))
+        db.create_dataset("labels", data=np.array([0, 1, 0, 1, 1]))
+    with pytest.warns(UserWarning, match="no completion mark and no label_names"):
+        gen = HDF5DatasetGenerator(path, 2, classes=2)
+    images, labels = next(gen.generator(passes=1))
+    assert images.shape == (2, H, W, 3) and labels.tolist() == [[1, 0], [0, 1]]

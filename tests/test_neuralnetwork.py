@@ -92,7 +92,7 @@ def test_gradients_match_finite_differences(hidden, output, loss):
 
 def test_learns_xor():
     nn = NeuralNetwork([2, 4, 1], alpha=0.5, seed=42)
-    nn.fit(XOR_X, XOR_Y, epochs=5000, verbose=0)
+    nn.fit(XOR_X, XOR_Y, epochs=5000, batch_size=None, verbose=0)
     np.testing.assert_array_equal(nn.predict(XOR_X).round().ravel(), [0, 1, 1, 0])
     # Full-batch descent with a small step: the loss goes down.
     loss = np.array(nn.history["loss"])
@@ -117,7 +117,7 @@ def test_iris_relu_softmax_adagrad():
         optimizer="adagrad",
         seed=1,
     )
-    nn.fit(X_train, y_train, epochs=200, batch_size=16, verbose=0)
+    nn.fit(X_train, y_train, epochs=200, batch_size=16, shuffle=True, verbose=0)
     probabilities = nn.predict(X_test)
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0)
     assert (probabilities.argmax(axis=1) == y_test).mean() >= 0.9
@@ -129,7 +129,7 @@ def test_one_sgd_step_follows_the_gradient():
     before_W = [W.copy() for W in nn.W]
     before_b = [b.copy() for b in nn.b]
     grads = nn.gradients(XOR_X, XOR_Y)
-    nn.fit(XOR_X, XOR_Y, epochs=1, verbose=0)
+    nn.fit(XOR_X, XOR_Y, epochs=1, batch_size=None, verbose=0)
     for W, b, W0, b0, (dW, db) in zip(nn.W, nn.b, before_W, before_b, grads):
         np.testing.assert_allclose(W, W0 - 0.3 * dW)
         np.testing.assert_allclose(b, b0 - 0.3 * db)
@@ -139,7 +139,7 @@ def test_one_adagrad_step_is_normalised():
     nn = NeuralNetwork([2, 3, 1], alpha=0.3, optimizer="adagrad", seed=0)
     W0 = nn.W[0].copy()
     dW = nn.gradients(XOR_X, XOR_Y)[0][0]
-    nn.fit(XOR_X, XOR_Y, epochs=1, verbose=0)
+    nn.fit(XOR_X, XOR_Y, epochs=1, batch_size=None, verbose=0)
     # First step: g / (sqrt(g**2) + eps) is (almost) the sign of g.
     np.testing.assert_allclose(
         nn.W[0], W0 - 0.3 * dW / (np.abs(dW) + 1e-8), rtol=1e-12
@@ -147,7 +147,7 @@ def test_one_adagrad_step_is_normalised():
     # Second step divides by the accumulated sqrt(g1**2 + g2**2).
     W1 = nn.W[0].copy()
     dW2 = nn.gradients(XOR_X, XOR_Y)[0][0]
-    nn.fit(XOR_X, XOR_Y, epochs=1, verbose=0)
+    nn.fit(XOR_X, XOR_Y, epochs=1, batch_size=None, verbose=0)
     np.testing.assert_allclose(
         nn.W[0], W1 - 0.3 * dW2 / (np.sqrt(dW**2 + dW2**2) + 1e-8), rtol=1e-12
     )
@@ -172,7 +172,7 @@ def test_fit_prints_progress_and_is_reproducible(capsys):
     y = (X[:, 0] > 0).astype(int)
     kwargs = dict(output_activation="softmax", seed=5)
     a = NeuralNetwork([3, 4, 2], **kwargs).fit(
-        X, y, epochs=20, batch_size=6, display_update=10
+        X, y, epochs=20, batch_size=6, shuffle=True, display_update=10
     )
     lines = capsys.readouterr().out.strip().splitlines()
     assert [line.split(",")[0] for line in lines] == [
@@ -181,7 +181,8 @@ def test_fit_prints_progress_and_is_reproducible(capsys):
         "[INFO] epoch=20",
     ]
     assert lines[-1] == f"[INFO] epoch=20, loss={a.history['loss'][-1]:.7f}"
-    b = NeuralNetwork([3, 4, 2], **kwargs).fit(X, y, epochs=20, batch_size=6, verbose=0)
+    b = NeuralNetwork([3, 4, 2], **kwargs).fit(X, y, epochs=20, batch_size=6, shuffle=True,
+                                                verbose=0)
     assert capsys.readouterr().out == ""
     np.testing.assert_array_equal(a.predict(X), b.predict(X))
     assert a.predict(X).shape == (20, 2)
@@ -230,3 +231,54 @@ def test_data_validation():
         soft.fit(XOR_X, [0, 1, 2, 3], verbose=0)
     with pytest.raises(ValueError, match=r"len\(targets\)=2"):
         soft.gradients(XOR_X, [0, 1])
+
+
+# -- the book's semantics and names --------------------------------------------
+def test_fit_defaults_to_the_books_per_sample_updates_in_order():
+    X = np.random.default_rng(0).normal(size=(7, 3))
+    y = (X[:, 0] > 0).astype(float)
+    nn = NeuralNetwork([3, 4, 1], alpha=0.3, seed=2)
+    book = NeuralNetwork([3, 4, 1], alpha=0.3, seed=2)
+    nn.fit(X, y, epochs=2, verbose=0)
+    # the book's fit: one gradient step after every sample, in order
+    for _ in range(2):
+        for i in range(len(X)):
+            grads = book.gradients(X[i:i + 1], y[i:i + 1])
+            for W, b, (dW, db) in zip(book.W, book.b, grads):
+                W -= 0.3 * dW
+                b -= 0.3 * db
+    for W, W_book, b, b_book in zip(nn.W, book.W, nn.b, book.b):
+        np.testing.assert_allclose(W, W_book, rtol=1e-12)
+        np.testing.assert_allclose(b, b_book, rtol=1e-12)
+    # one full-batch step per epoch (the old default) lands elsewhere
+    full = NeuralNetwork([3, 4, 1], alpha=0.3, seed=2).fit(X, y, epochs=2, batch_size=None,
+                                                           verbose=0)
+    assert not np.allclose(full.W[0], nn.W[0])
+
+
+def test_the_books_keyword_names(capsys):
+    nn = NeuralNetwork([2, 3, 1], seed=0)
+    nn.fit(XOR_X, XOR_Y, epochs=4, displayUpdate=2)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert [line.split(",")[0] for line in lines] == [
+        "[INFO] epoch=1", "[INFO] epoch=2", "[INFO] epoch=4"]
+    with pytest.raises(TypeError, match="displayUpdate.*display_update"):
+        nn.fit(XOR_X, XOR_Y, epochs=1, displayUpdate=2, display_update=2)
+    # predict(X, addBias=False): X carries the book's column of ones, dropped here
+    biased = np.c_[XOR_X, np.ones(4)]
+    np.testing.assert_array_equal(nn.predict(biased, addBias=False), nn.predict(XOR_X))
+    np.testing.assert_array_equal(nn.predict(XOR_X, addBias=True), nn.predict(XOR_X))
+    with pytest.raises(ValueError, match="bias column"):
+        nn.predict(XOR_X, addBias=False)
+    with pytest.raises(ValueError, match="shuffle"):
+        nn.fit(XOR_X, XOR_Y, shuffle="yes")
+
+
+def test_seed_none_follows_numpys_global_seed():
+    # the book's weights came from np.random.randn: np.random.seed repeats a run
+    np.random.seed(7)
+    a = NeuralNetwork([2, 3, 1])
+    np.random.seed(7)
+    b = NeuralNetwork([2, 3, 1])
+    np.testing.assert_array_equal(a.W[0], b.W[0])
+    assert not np.array_equal(NeuralNetwork([2, 3, 1]).W[0], a.W[0])

@@ -83,3 +83,18 @@ def test_validation():
         rank5_accuracy(preds, np.zeros((4, 9)))
     with pytest.raises(ValueError, match=r"integer class indices"):
         rank5_accuracy(preds, [0.5, 1, 2, 3])
+
+
+def test_fewer_predictions_than_labels_score_the_rows_they_cover():
+    # the book's crop_accuracy predicts numImages // batchSize full batches
+    # and compares them with all the labels; its loop zipped the two
+    rng = np.random.default_rng(3)
+    preds, labels = rng.random((8, 10)), rng.integers(0, 10, 11)
+    with pytest.warns(UserWarning, match="8 predictions for 11 labels"):
+        ranks = rank5_accuracy(preds, labels)
+    assert ranks == rank5_accuracy(preds, labels[:8])
+    assert ranks == pytest.approx(_sklearn_ranks(preds, labels[:8]))
+    # a list of score vectors (the book's ten-crop loop) and one-hot labels
+    one_hot = np.eye(10)[labels]
+    with pytest.warns(UserWarning):
+        assert rank5_accuracy(list(preds), one_hot) == ranks

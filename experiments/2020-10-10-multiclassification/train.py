@@ -91,7 +91,8 @@ def train(nn, train_x, train_y, test_x, test_y, epochs, batch_size, verbose):
     history = {"loss": [], "val_loss": [], "accuracy": [], "val_accuracy": []}
     accuracy = lambda x, y: float((nn.predict(x).argmax(axis=1) == y).mean())  # noqa: E731
     for epoch in track(range(epochs), label="[INFO] epochs", verbose=verbose == 1):
-        nn.fit(train_x, train_y, epochs=1, batch_size=batch_size, verbose=0)
+        # the recipe's shuffled mini-batches (fit's default is the book's per-sample rule)
+        nn.fit(train_x, train_y, epochs=1, batch_size=batch_size, shuffle=True, verbose=0)
         history["loss"].append(nn.history["loss"][-1])
         history["val_loss"].append(nn.calculate_loss(test_x, test_y))
         history["accuracy"].append(accuracy(train_x, train_y))

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import keras
 
-from pyimagesearch.utils.plotting import plot_history
-
+from pyimagesearch._compat import book_aliases
+from pyimagesearch._compat import book_attribute
 from pyimagesearch.utils.atomic import atomic_write
+from pyimagesearch.utils.plotting import plot_history
 
 
 def current_learning_rate(model):
@@ -66,7 +67,12 @@ class TrainingMonitor(keras.callbacks.Callback):
         start_at: the epoch a resumed run starts at. When it is > 0 and
             `json_path` exists, the saved history is read back and cut to its
             first `start_at` epochs, so the curves continue where the
-            checkpoint was taken.
+            checkpoint was taken. At 0 a fresh history is started (the
+            book's kept appending to an existing JSON file).
+
+    The book's names work too: ``TrainingMonitor(figPath, jsonPath=...,
+    startAt=...)`` and the attributes ``figPath``, ``jsonPath``, ``startAt``
+    and ``H`` (the history).
 
     Example:
 
@@ -81,6 +87,7 @@ class TrainingMonitor(keras.callbacks.Callback):
     (['learning_rate', 'loss', 'val_loss'], ['monitor.json', 'monitor.png'])
     """
 
+    @book_aliases(figPath="fig_path", jsonPath="json_path", startAt="start_at")
     def __init__(self, fig_path, json_path=None, start_at=0):
         super().__init__()
         if fig_path is None or str(fig_path).strip() == "":
@@ -94,6 +101,12 @@ class TrainingMonitor(keras.callbacks.Callback):
         self.json_path = None if json_path is None else Path(json_path)
         self.start_at = int(start_at)
         self.history = {}
+
+    # the book's attribute names (`H` is its history dict)
+    figPath = book_attribute("fig_path")
+    jsonPath = book_attribute("json_path")
+    startAt = book_attribute("start_at")
+    H = book_attribute("history")
 
     def on_train_begin(self, logs=None):
         self.history = {}

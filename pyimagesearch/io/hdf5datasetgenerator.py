@@ -11,17 +11,24 @@ back one batch at a time. Compared with the 2020 generator, this one:
   and to send to the GPU), where the input casts them and a first layer
   subtracts the mean (`mean_subtraction_layer`); subtracting here is
   optional (`mean=`);
-- shuffles: `on_epoch_end` draws a new order of the batches (the rows
-  themselves were shuffled once when the file was written), so every image
-  is seen exactly once per epoch, the last partial batch included;
+- as a `PyDataset` (``model.fit(gen)``) it shuffles: `on_epoch_end` draws
+  a new order of the batches (the rows themselves were shuffled once when
+  the file was written), so every image is seen exactly once per epoch, the
+  last partial batch included; the book's `generator()` reads in file order
+  (as the book's did), so predictions line up with ``gen.db["labels"]``;
 - gives one-hot labels with one column per class (`keras.utils.
   to_categorical`; `LabelBinarizer` gave ONE column for two classes);
 - opens the file lazily, once per process, and is never pickled with an
   open handle, so it works with `workers=` and `use_multiprocessing=True`;
-- refuses a file whose writer never finished (`check_complete`).
+- refuses a file whose writer never finished (`check_complete`); a file
+  of the book's own writer (no completion mark, no ``label_names``) is read
+  with a warning.
 
 It is a `keras.utils.PyDataset`: pass it straight to `model.fit`,
-`evaluate` or `predict`. The book's `generator(passes)` is kept too.
+`evaluate` or `predict` (with ``shuffle=False`` for `predict`, whose rows
+must stay in file order). The book's `generator(passes)` is kept too, and so
+are its keyword and attribute names (``dbPath``, ``batchSize``, ``gen.db``,
+``gen.batchSize``, ``gen.numImages``).
 """
 
 import numbers
@@ -31,7 +38,9 @@ import h5py
 import keras
 import numpy as np
 
-from pyimagesearch.io.hdf5datasetwriter import check_complete
+from pyimagesearch._compat import book_aliases
+from pyimagesearch._compat import book_attribute
+from pyimagesearch.io.hdf5datasetreader import check_complete
 
 CROP_MODES = ("random", "center", "resize")
 
@@ -40,7 +49,8 @@ class HDF5DatasetGenerator(keras.utils.PyDataset):
     """Batches of `(images, labels)` read from an HDF5 file of images.
 
     The file holds ``images`` (N, H, W, C) uint8, ``labels`` (N,) integers
-    and ``label_names``, as `HDF5DatasetWriter` writes it. A batch goes
+    and ``label_names``, as `HDF5DatasetWriter` writes it (``label_names``
+    may be missing, as in the book's build scripts' files). A batch goes
     through these steps, each optional:
 
     1. read rows ``[i, i + batch_size)`` (the last batch may be smaller),
@@ -64,9 +74,12 @@ class HDF5DatasetGenerator(keras.utils.PyDataset):
         preprocessors: per-image preprocessors (applied in order).
         aug: a callable (a Keras augmentation model) applied to each batch.
         binarize: one-hot labels (`to_categorical`, `classes` columns);
-            `False` gives the integer labels.
+            `False` gives the integer labels as stored (any values, e.g. the
+            -1 of a file without classes).
         classes: the number of classes (the book's default 2).
-        shuffle: draw a new order of the batches every epoch.
+        shuffle: draw a new order of the batches every epoch, for `fit`
+            (the default); `False` keeps the file order. The book's
+            `generator()` reads in file order whatever this says.
         seed: seed of the order, the crop windows and the flips; `None`
             draws one. Batch `k` of epoch `e` always gets the same window and
             flips for the same seed, whatever the worker that reads it.
@@ -82,7 +95,8 @@ class HDF5DatasetGenerator(keras.utils.PyDataset):
             `use_multiprocessing`, `max_queue_size`).
 
     Raises:
-        DatasetError: missing or incomplete file, or a label >= `classes`.
+        DatasetError: missing or incomplete file, or (with `binarize`) a
+            label outside ``[0, classes)``.
         ValueError: a bad argument (e.g. a crop larger than the images).
 
     Example:
@@ -96,6 +110,7 @@ class HDF5DatasetGenerator(keras.utils.PyDataset):
     ```
     """
 
+    @book_aliases(dbPath="db_path", batchSize="batch_size", dataKey="data_key")
     def __init__(self, db_path, batch_size, preprocessors=None, aug=None, binarize=True,
                  classes=2, shuffle=True, seed=None, crop=None, crop_mode="random", flip=False,
                  mean=None, data_key=None, **kwargs):
@@ -142,10 +157,12 @@ class HDF5DatasetGenerator(keras.utils.PyDataset):
             raise DatasetError(f"{db_path} holds no images")
         with h5py.File(self.db_path, "r") as db:
             self.labels = db["labels"][:]
-        if self.labels.min() < 0 or self.labels.max() >= classes:
+        # only one-hot encoding needs the labels to be class indices
+        if binarize and (self.labels.min() < 0 or self.labels.max() >= classes):
             raise DatasetError(
                 f"{db_path}: labels lie in [{self.labels.min()}, {self.labels.max()}] but "
-                f"classes={classes}"
+                f"classes={classes} (one-hot labels need [0, classes); pass binarize=False "
+                "for other labels)"
             )
 
         self.crop = _crop_size(crop, self.image_shape)
@@ -171,19 +188,26 @@ class HDF5DatasetGenerator(keras.utils.PyDataset):
         self._pid = None
 
     # -- the book's names ---------------------------------------------------------
+    numImages = book_attribute("num_images")
+    batchSize = book_attribute("batch_size")
+
     @property
-    def numImages(self):  # noqa: N802 (the book's spelling)
-        return self.num_images
+    def db(self):
+        """The open `h5py.File` (read-only), as the book's ``gen.db["labels"]`` reads it."""
+        return self._file()
 
     # -- the HDF5 file, opened once per process ------------------------------------
-    def _images(self):
+    def _file(self):
         pid = os.getpid()
         if self._db is None or self._pid != pid:
             # a fresh handle in every process (a forked or spawned worker
             # never reuses its parent's)
             self._db = h5py.File(self.db_path, "r")
             self._pid = pid
-        return self._db[self.data_key]
+        return self._db
+
+    def _images(self):
+        return self._file()[self.data_key]
 
     def __getstate__(self):
         state = self.__dict__.copy()
@@ -209,10 +233,6 @@ class HDF5DatasetGenerator(keras.utils.PyDataset):
     def __len__(self):
         return int(np.ceil(self.num_images / self.batch_size))
 
-    @property
-    def num_batches(self):
-        return len(self)
-
     def on_epoch_end(self):
         # a new order of the batches for the next epoch
         self.epoch += 1
@@ -234,9 +254,15 @@ class HDF5DatasetGenerator(keras.utils.PyDataset):
         return start, min(start + self.batch_size, self.num_images)
 
     def __getitem__(self, index):
-        start, stop = self.batch_rows(index)
+        self.batch_rows(index)  # checks the index
+        return self._batch(int(self._order[index]))
+
+    def _batch(self, block):
+        """`(images, labels)` of rows ``[block * batch_size, ...)`` of the file."""
+        start = block * self.batch_size
+        stop = min(start + self.batch_size, self.num_images)
         # one random stream per (epoch, batch): the same for any worker
-        rng = np.random.default_rng([self.seed, self.epoch, int(self._order[index])])
+        rng = np.random.default_rng([self.seed, self.epoch, block])
         images = self._read(start, stop, rng)
 
         # the book's per-image preprocessors
@@ -301,24 +327,36 @@ class HDF5DatasetGenerator(keras.utils.PyDataset):
         return data[start:stop, y:y + ch, x:x + cw]
 
     # -- the book's generator ------------------------------------------------------
-    def generator(self, passes=np.inf):
+    def generator(self, passes=np.inf, shuffle=False):
         """Yield `(images, labels)` batches for `passes` epochs (the book's API).
+
+        As in the book, the batches come in file order, so the predictions
+        made over one pass line up with ``gen.db["labels"]``. Random crops
+        and flips still change from one pass to the next.
+
+        Args:
+            passes: epochs to yield (`np.inf`: forever, for ``fit(...,
+                steps_per_epoch=gen.numImages // batch_size)``).
+            shuffle: `True` gives each pass the shuffled order the
+                `PyDataset` uses (when `shuffle` was set at construction).
 
         Example:
 
         ```python
-        for (images, labels) in gen.generator(passes=1):
-            preds = model.predict_on_batch(images)
+        preds = model.predict(gen.generator(passes=1), steps=len(gen))
+        (rank1, _) = rank5_accuracy(preds, gen.db["labels"])
         ```
         """
         if not (passes == np.inf or (isinstance(passes, numbers.Integral) and passes >= 0)):
             raise ValueError(
                 f"`passes` must be an integer >= 0 or np.inf. Received: passes={passes!r}"
             )
+        if not isinstance(shuffle, (bool, np.bool_)):
+            raise ValueError(f"`shuffle` must be True or False. Received: shuffle={shuffle!r}")
         done = 0
         while done < passes:
             for index in range(len(self)):
-                yield self[index]
+                yield self[index] if shuffle else self._batch(index)
             done += 1
             self.on_epoch_end()
 

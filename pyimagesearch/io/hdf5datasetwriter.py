@@ -1,4 +1,4 @@
-"""Write (and safely re-open) the HDF5 data sets of the Practitioner Bundle.
+"""Write the HDF5 data sets of the Practitioner Bundle (read them with `hdf5datasetreader`).
 
 The layout the diary used: one dataset of images or features (its key given
 when the writer is made: ``"images"``, ``"features"``...), ``labels``
@@ -10,20 +10,21 @@ when the writer is made: ``"images"``, ``"features"``...), ``labels``
   (2020 got `bytes`);
 - a file is marked complete only by `close()`: the root attribute
   ``complete`` is False while writing and True once every row is on disk,
-  so `open_hdf5_dataset()` refuses a file a crash left half-written.
+  so `open_hdf5_dataset()` (in `pyimagesearch.io.hdf5datasetreader`) refuses
+  a file a crash left half-written.
 
 The datasets are resizable (``maxshape=(None, ...)``): `close()` trims them
 to the rows actually written when fewer than ``dims[0]`` were added (e.g.
 unreadable images were skipped), so no zero rows trail the data.
 """
 
-import os
 from pathlib import Path
 
 import h5py
 import numpy as np
 
-from pyimagesearch.errors import DatasetError
+from pyimagesearch._compat import book_aliases
+from pyimagesearch._compat import book_attribute
 from pyimagesearch.errors import OutputExistsError
 
 # target about 1 MiB per chunk: a few images, or many feature rows
@@ -44,8 +45,13 @@ class HDF5DatasetWriter:
         dtype: the data's dtype; default ``uint8`` for ``"images"`` and
             ``float32`` for any other key. float64 is refused.
 
+    The book's keyword names are accepted too: ``outputPath``, ``dataKey``,
+    ``bufSize`` (and ``writer.bufSize``), ``storeClassLabels(classLabels)``.
+
     Raises:
-        OutputExistsError: `output_path` exists and `overwrite` is False.
+        OutputExistsError: `output_path` exists and `overwrite` is False. It
+            is also a `ValueError`, as the book's writer raised, so the
+            book's ``except ValueError`` catches it.
         ValueError: bad `dims`, `buf_size` or `dtype`.
 
     Example:
@@ -60,6 +66,7 @@ class HDF5DatasetWriter:
     ```
     """
 
+    @book_aliases(outputPath="output_path", dataKey="data_key", bufSize="buf_size")
     def __init__(self, dims, output_path, data_key="images", buf_size=1000, overwrite=False,
                  dtype=None):
         dims = tuple(dims) if isinstance(dims, (tuple, list)) else dims
@@ -125,6 +132,9 @@ class HDF5DatasetWriter:
         self.buffered = 0
         self.idx = 0
         self.closed = False
+
+    # the book's attribute name
+    bufSize = book_attribute("buf_size")
 
     # -- context manager ------------------------------------------------------
     def __enter__(self):
@@ -220,7 +230,8 @@ class HDF5DatasetWriter:
         self.buffer = {"data": [], "labels": []}
         self.buffered = 0
 
-    def storeClassLabels(self, class_labels):
+    @book_aliases(classLabels="class_labels")
+    def storeClassLabels(self, class_labels):  # noqa: N802 (the book's name)
         """Store the class names (label `i` is `class_labels[i]`) as UTF-8 strings."""
         self._check_open()
         names = [str(c) for c in np.asarray(class_labels).reshape(-1)]
@@ -262,95 +273,3 @@ class HDF5DatasetWriter:
     def _check_open(self):
         if self.closed:
             raise ValueError(f"the writer of {self.output_path} is closed")
-
-
-# ---------------------------------------------------------------------------
-# reading
-# ---------------------------------------------------------------------------
-def check_complete(path, data_key=None, keys=("labels", "label_names")):
-    """Check that `path` is a complete HDF5 data set; return its summary.
-
-    Args:
-        path: the ``.hdf5`` file.
-        data_key: the data's key; default: the one the writer recorded.
-        keys: other datasets that must be there.
-
-    Returns:
-        A dict with ``data_key``, ``rows``, ``shape`` and ``dtype``.
-
-    Raises:
-        DatasetError: no such file, not HDF5 (or still open for writing),
-            not marked complete, or a key is missing.
-    """
-    with _open(path) as db:
-        return _check(db, path, data_key, keys)
-
-
-def open_hdf5_dataset(path, data_key=None, keys=("labels", "label_names")):
-    """Open a complete HDF5 data set read-only (after `check_complete`).
-
-    Returns:
-        The open `h5py.File` (use it as a context manager). Read the names
-        with `read_label_names(db)`.
-
-    Example:
-
-    ```python
-    with open_hdf5_dataset("features.hdf5") as db:
-        i = int(db["labels"].shape[0] * 0.75)
-        train_x, train_y = db["features"][:i], db["labels"][:i]
-        names = read_label_names(db)
-    ```
-    """
-    db = _open(path)
-    try:
-        _check(db, path, data_key, keys)
-    except Exception:
-        db.close()
-        raise
-    return db
-
-
-def read_label_names(db):
-    """The ``label_names`` of an open file, as a list of `str`."""
-    if "label_names" not in db:
-        raise DatasetError(f"{db.filename} has no label_names dataset")
-    return [str(n) for n in db["label_names"].asstr()[...]]
-
-
-def _open(path):
-    path = Path(path)
-    if not path.is_file():
-        raise DatasetError(f"{path}: no such HDF5 file")
-    try:
-        return h5py.File(path, "r")
-    except OSError as error:
-        raise DatasetError(
-            f"{path}: cannot open it as HDF5 (not an HDF5 file, damaged, or still open "
-            f"for writing): {str(error).splitlines()[0] if str(error) else error!r}"
-        ) from None
-
-
-def _check(db, path, data_key, keys):
-    if not bool(db.attrs.get("complete", False)):
-        raise DatasetError(
-            f"{path} is incomplete: its writer never finished (crashed or interrupted); "
-            "write it again"
-        )
-    data_key = data_key or db.attrs.get("data_key")
-    if isinstance(data_key, bytes):
-        data_key = data_key.decode()
-    missing = [k for k in (data_key, *keys) if not k or k not in db]
-    if missing:
-        raise DatasetError(
-            f"{path} lacks the dataset(s) {', '.join(map(str, missing))}; it holds "
-            f"{', '.join(db.keys()) or 'nothing'}"
-        )
-    data = db[data_key]
-    if data.shape[0] != db["labels"].shape[0]:
-        raise DatasetError(
-            f"{path}: {data.shape[0]} rows of {data_key} but {db['labels'].shape[0]} labels"
-        )
-    return {"data_key": str(data_key), "rows": int(data.shape[0]),
-            "shape": tuple(data.shape), "dtype": str(data.dtype),
-            "path": os.fspath(path)}

@@ -24,10 +24,15 @@ The loss is the *mean* of the per-sample losses over the batch, so the
 gradients above are averaged over the mini-batch (``delta_L`` carries the
 ``1 / m`` factor). The book sums instead; averaging makes the learning rate
 independent of the batch size and makes ``calculate_loss`` comparable
-between data sets of different sizes.
+between data sets of different sizes. With the default ``batch_size=1``
+(the book's rule: one step after every sample, in order) the steps are
+exactly the book's; only the printed loss is the book's divided by the
+number of samples.
 """
 
 import numpy as np
+
+from pyimagesearch._compat import book_aliases
 
 _HIDDEN_ACTIVATIONS = ("sigmoid", "relu")
 _OUTPUT_ACTIVATIONS = ("sigmoid", "softmax")
@@ -46,13 +51,9 @@ def _is_int(value):
 
 
 def _sigmoid(u):
-    # Split on the sign so that exp() never overflows.
-    out = np.empty_like(u)
-    positive = u >= 0
-    out[positive] = 1.0 / (1.0 + np.exp(-u[positive]))
-    exp_u = np.exp(u[~positive])
-    out[~positive] = exp_u / (1.0 + exp_u)
-    return out
+    # sigmoid(u) = (1 + tanh(u / 2)) / 2: never overflows, and one ufunc
+    # call (the book's per-sample steps call it thousands of times).
+    return 0.5 * np.tanh(0.5 * u) + 0.5
 
 
 def _softmax(u):
@@ -80,7 +81,9 @@ class NeuralNetwork:
             softmax output, binary cross-entropy for a sigmoid output) or
             `"auto"`: cross-entropy for softmax, mse for sigmoid.
         seed: Seed of the `np.random.default_rng` used for the initial
-            weights and for shuffling in `fit`. `None` draws a fresh seed.
+            weights and for shuffling in `fit`. `None` draws the seed from
+            NumPy's global random state, so that ``np.random.seed(42)``
+            repeats a run, as it did for the book's ``np.random.randn``.
 
     Weights are drawn from a normal distribution scaled by `1 / sqrt(n_in)`,
     or by `sqrt(2 / n_in)` (He) for a layer followed by a ReLU; biases
@@ -160,6 +163,9 @@ class NeuralNetwork:
             loss = "cross_entropy" if output_activation == "softmax" else "mse"
         self.loss = loss
         self.seed = seed
+        if seed is None:
+            # the book's weights came from np.random: keep np.random.seed() in control
+            seed = int(np.random.randint(0, 2**62, dtype=np.int64))
         self.rng = np.random.default_rng(seed)
         self.history = {"loss": []}
 
@@ -369,17 +375,23 @@ class NeuralNetwork:
             self.W[layer] -= self.alpha * dW
             self.b[layer] -= self.alpha * db
 
+    @book_aliases(displayUpdate="display_update")
     def fit(
         self,
         X,
         y,
         epochs=1000,
-        batch_size=None,
+        batch_size=1,
         display_update=100,
         verbose=1,
-        shuffle=True,
+        shuffle=False,
     ):
-        """Trains the network with (mini-batch) gradient descent.
+        """Trains the network with (stochastic, mini-batch or full-batch) gradient descent.
+
+        By default it follows the book: one gradient step after every
+        sample, in the order of `X` (the book's ``fit_partial`` loop).
+        ``batch_size=8, shuffle=True`` gives shuffled mini-batches and
+        ``batch_size=None`` one full-batch step per epoch.
 
         Args:
             X: Array of shape `(n, layers[0])`.
@@ -387,12 +399,14 @@ class NeuralNetwork:
                 internally), 0/1 targets of shape `(n,)` when `layers[-1]`
                 is 1, or targets of shape `(n, layers[-1])`.
             epochs: Number of passes over the training data.
-            batch_size: Samples per gradient step; `None` uses the full
-                batch (one step per epoch).
-            display_update: Print the loss every this many epochs.
+            batch_size: Samples per gradient step: 1 (the book's per-sample
+                updates, the default), a mini-batch size, or `None` for the
+                full batch (one step per epoch).
+            display_update: Print the loss every this many epochs (the
+                book's `displayUpdate`).
             verbose: 0 for silence, otherwise print `[INFO]` lines.
-            shuffle: Reshuffle the samples before every epoch (only matters
-                with mini-batches).
+            shuffle: Reshuffle the samples before every epoch (the book
+                walks them in order: `False`, the default).
 
         Returns:
             `self`. The loss over the whole training set after every epoch
@@ -402,7 +416,7 @@ class NeuralNetwork:
 
         ```python
         nn = NeuralNetwork([4, 8, 3], output_activation="softmax", seed=1)
-        nn.fit(X_train, y_train, epochs=300, verbose=0)
+        nn.fit(X_train, y_train, epochs=300, batch_size=16, shuffle=True, verbose=0)
         accuracy = (nn.predict(X_test).argmax(axis=1) == y_test).mean()
         ```
         """
@@ -415,6 +429,8 @@ class NeuralNetwork:
                 "`batch_size` must be None or a positive integer. "
                 f"Received: batch_size={batch_size!r}"
             )
+        if not isinstance(shuffle, (bool, np.bool_)):
+            raise ValueError(f"`shuffle` must be True or False. Received: shuffle={shuffle!r}")
         if not _is_int(display_update) or display_update < 1:
             raise ValueError(
                 "`display_update` must be a positive integer. "
@@ -442,8 +458,16 @@ class NeuralNetwork:
                 print(f"[INFO] epoch={epoch + 1}, loss={loss:.7f}")
         return self
 
-    def predict(self, X):
+    @book_aliases(addBias="add_bias")
+    def predict(self, X, add_bias=True):
         """Returns the output probabilities, of shape `(n, layers[-1])`.
+
+        Args:
+            X: Array of shape `(n, layers[0])`, or one sample `(layers[0],)`.
+            add_bias: The book's `addBias`. This network keeps its biases
+                apart, so nothing is added; `False` means `X` already holds
+                the book's bias column (ones, last), `layers[0] + 1` columns,
+                which is dropped.
 
         Example:
 
@@ -452,8 +476,19 @@ class NeuralNetwork:
         nn.predict([[0, 1], [1, 1]]).shape  # (2, 1)
         ```
         """
+        if not add_bias:
+            X = self._drop_bias_column(X)
         X = self._check_inputs(X)
         return self._forward(X)[1][-1].T
+
+    def _drop_bias_column(self, X):
+        X = np.atleast_2d(np.asarray(X, dtype=np.float64))
+        if X.ndim != 2 or X.shape[1] != self.layers[0] + 1 or not np.all(X[:, -1] == 1):
+            raise ValueError(
+                f"with add_bias=False, `X` must hold {self.layers[0] + 1} columns, the last "
+                f"one the book's bias column of ones. Received: X.shape={X.shape}"
+            )
+        return X[:, :-1]
 
     def calculate_loss(self, X, targets):
         """Returns the mean per-sample loss over `X` as a float.

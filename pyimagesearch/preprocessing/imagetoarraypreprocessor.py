@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from pyimagesearch._compat import book_aliases
+from pyimagesearch._compat import book_attribute
 from pyimagesearch.preprocessing.checks import check_image
 
 _DATA_FORMATS = ("channels_last", "channels_first")
@@ -18,7 +20,7 @@ class ImageToArrayPreprocessor:
     Args:
         data_format: `"channels_last"`, `"channels_first"`, or `None` to use
             `keras.config.image_data_format()` (read when the preprocessor is
-            created).
+            created). The book's `dataFormat` is accepted too.
 
     Example:
 
@@ -29,6 +31,7 @@ class ImageToArrayPreprocessor:
     ```
     """
 
+    @book_aliases(dataFormat="data_format")
     def __init__(self, data_format=None):
         if data_format is None:
             # Imported here so that the other preprocessors load without
@@ -42,6 +45,9 @@ class ImageToArrayPreprocessor:
                 f"Received: data_format={data_format!r}"
             )
         self.data_format = data_format
+
+    # the book's attribute name
+    dataFormat = book_attribute("data_format")
 
     def preprocess(self, image):
         """Returns `image` as a float32 array, `(H, W, C)` or `(C, H, W)`."""

@@ -5,6 +5,9 @@ import math
 
 import numpy as np
 
+from pyimagesearch._compat import book_aliases
+from pyimagesearch._compat import book_attribute
+
 
 class MeanPreprocessor:
     """Subtracts the per-channel RGB means of a training set from an image.
@@ -22,6 +25,9 @@ class MeanPreprocessor:
         g_mean: Mean of the green channel.
         b_mean: Mean of the blue channel.
 
+    The book's keyword names ``rMean``, ``gMean``, ``bMean`` (and attributes)
+    are accepted too.
+
     Example:
 
     ```python
@@ -31,6 +37,7 @@ class MeanPreprocessor:
     ```
     """
 
+    @book_aliases(rMean="r_mean", gMean="g_mean", bMean="b_mean")
     def __init__(self, r_mean, g_mean, b_mean):
         for name, value in (("r_mean", r_mean), ("g_mean", g_mean), ("b_mean", b_mean)):
             if (
@@ -45,6 +52,11 @@ class MeanPreprocessor:
         self.r_mean = float(r_mean)
         self.g_mean = float(g_mean)
         self.b_mean = float(b_mean)
+
+    # the book's attribute names
+    rMean = book_attribute("r_mean")
+    gMean = book_attribute("g_mean")
+    bMean = book_attribute("b_mean")
 
     @classmethod
     def from_json(cls, path):

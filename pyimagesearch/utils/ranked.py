@@ -1,5 +1,7 @@
 """Rank-1 and rank-5 accuracy."""
 
+import warnings
+
 import numpy as np
 
 
@@ -16,10 +18,16 @@ def rank5_accuracy(preds, labels):
     With 5 classes or fewer every label is always in the top 5, so rank-5
     is 1.0 (scikit-learn warns and returns 1.0 too when k >= n_classes).
 
+    When `preds` has fewer rows than `labels` (the book's generator loop
+    predicts ``numImages // batchSize`` full batches and compares them with
+    all of ``gen.db["labels"]``), the first ``len(preds)`` labels are used,
+    as the book's ``zip(preds, labels)`` did, with a warning.
+
     Args:
-        preds: Scores or probabilities, shape `(n, classes)`.
+        preds: Scores or probabilities, shape `(n, classes)` (or a list of
+            `n` score vectors).
         labels: True class indices, shape `(n,)`, or one-hot labels of shape
-            `(n, classes)` (converted with `argmax`).
+            `(n, classes)` (converted with `argmax`); an HDF5 dataset is read.
 
     Returns:
         A tuple `(rank1, rank5)` of Python floats in [0, 1].
@@ -49,9 +57,9 @@ def rank5_accuracy(preds, labels):
 
     # One-hot labels become class indices.
     if labels.ndim == 2:
-        if labels.shape != preds.shape:
+        if labels.shape[1] != classes:
             raise ValueError(
-                "One-hot `labels` must have the shape of `preds`. Received: "
+                "One-hot `labels` must have one column per class of `preds`. Received: "
                 f"labels.shape={labels.shape}, preds.shape={preds.shape}"
             )
         labels = labels.argmax(axis=1)
@@ -60,11 +68,17 @@ def rank5_accuracy(preds, labels):
             "`labels` must be 1-D class indices or 2-D one-hot labels. "
             f"Received: labels.shape={labels.shape}"
         )
-    if len(labels) != n:
+    if len(labels) < n:
         raise ValueError(
-            "`preds` and `labels` must have the same number of samples. "
+            "`labels` must hold a label for every row of `preds`. "
             f"Received: len(preds)={n}, len(labels)={len(labels)}"
         )
+    if len(labels) > n:
+        # the book's loop zipped the predictions with the labels
+        warnings.warn(
+            f"rank5_accuracy: {n} predictions for {len(labels)} labels; scoring the first "
+            f"{n} labels (the rows the predictions cover)", stacklevel=2)
+        labels = labels[:n]
     if not np.issubdtype(labels.dtype, np.number) or not np.all(
         np.mod(labels, 1) == 0
     ):
