@@ -138,8 +138,13 @@ def pixel_mean_layer(images, name="pixel_mean"):
 
     Example:
 
-    >>> layer = pixel_mean_layer(train_x)  # train_x: (N, 32, 32, 3) uint8
+    >>> import numpy as np
+    >>> from pyimagesearch.nn.conv import MiniGoogLeNet
+    >>> train_x = np.random.default_rng(0).integers(0, 256, (8, 32, 32, 3), dtype=np.uint8)
+    >>> layer = pixel_mean_layer(train_x)
     >>> model = MiniGoogLeNet.build(32, 32, 3, 10, preprocessing=layer)
+    >>> model.output_shape
+    (None, 10)
     """
     images = np.asarray(images)
     if images.ndim != 4 or len(images) == 0:

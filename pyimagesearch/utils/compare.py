@@ -9,7 +9,7 @@ From a shell: ``python -m pyimagesearch.compare RUN_DIR RUN_DIR ... [--figure F.
 Example:
 
 ```python
-table = compare_runs(["outputs/2020-11-10-shallownet/a", "outputs/2020-11-10-shallownet/b"],
+table = compare_runs(["outputs/my-study/run-a", "outputs/my-study/run-b"],
                      figure="outputs/compare.png")
 print(table)
 ```
