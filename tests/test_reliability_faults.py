@@ -94,7 +94,7 @@ def test_kill_during_an_hdf5_build_then_the_same_command_builds_it(tmp_path):
 
 def alexnet_argv(hdf5_dir, tmp_path, epochs):
     return ["--hdf5-dir", str(hdf5_dir), "--crop-size", "57", "--fc-units", "16",
-            "--batch-size", "8", "--epochs", str(epochs), "--no-augment", "--bn-momentum", "0.9",
+            "--batch-size", "8", "--epochs", str(epochs), "--augment", "none", "--bn-momentum", "0.9",
             "--backup", str(tmp_path / "backup"), "--output", str(tmp_path / "run"),
             "--verbose", "0"]
 

@@ -157,10 +157,10 @@ def zoo(tmp_path_factory):
 
 
 ALEX = ["--crop-size", "57", "--fc-units", "16", "--batch-size", "8", "--epochs", "2",
-        "--no-augment", "--verbose", "0"]
+        "--augment", "none", "--verbose", "0"]
 CROP = ["--hdf5-dir", "{zoo}/hdf5", "--batch-size", "4", "--verbose", "0"]
 BUILD = ["--hdf5-dir", "{out}/hdf5", "--image-size", "16", "--workers", "1", "--verbose", "0"]
-FEATURES = ["--output", "{out}/features.hdf5", "--model", "mobilenet_v2", "--weights", "none",
+FEATURES = ["--db", "{out}/features.hdf5", "--model", "mobilenet_v2", "--weights", "none",
             "--image-size", "32", "--verbose", "0"]
 
 # (what it proves, study, script, argv, words of the one-line error)
@@ -199,21 +199,21 @@ CASES = [
     ("wrong_size_hdf5_for_training", DOGS, "train_alexnet",
      ["--hdf5-dir", "{zoo}/hdf5_small", *ALEX], ["too small for --crop-size 57", "--force"]),
     ("wrong_size_hdf5_for_crops", DOGS, "crop_accuracy",
-     ["--hdf5-dir", "{zoo}/hdf5_small", "--model", "{zoo}/models/m48.keras"],
+     ["--hdf5-dir", "{zoo}/hdf5_small", "--model-path", "{zoo}/models/m48.keras"],
      ["larger than the (16, 16) images", "--image-size 48"]),
-    ("non_model_file", DOGS, "crop_accuracy", [*CROP, "--model", "{zoo}/models/notmodel.keras"],
+    ("non_model_file", DOGS, "crop_accuracy", [*CROP, "--model-path", "{zoo}/models/notmodel.keras"],
      ["notmodel.keras: not a Keras model file"]),
     ("zip_that_is_not_a_model", DOGS, "crop_accuracy",
-     [*CROP, "--model", "{zoo}/models/zipnotmodel.keras"], ["not a Keras model file"]),
+     [*CROP, "--model-path", "{zoo}/models/zipnotmodel.keras"], ["not a Keras model file"]),
     ("non_model_checkpoint", DOGS, "train_alexnet",
-     ["--hdf5-dir", "{zoo}/hdf5", *ALEX, "--model", "{zoo}/models/epoch_1.keras"],
-     ["epoch_1.keras: not a Keras model file"]),
+     ["--hdf5-dir", "{zoo}/hdf5", *ALEX, "--checkpoint", "{zoo}/models/epoch_1.keras"],
+     ["--checkpoint", "epoch_1.keras: not a Keras model file"]),
     ("lambda_layer_refused_by_safe_mode", DOGS, "crop_accuracy",
-     [*CROP, "--model", "{zoo}/models/lambda.keras"], ["Lambda layer", "safe mode"]),
+     [*CROP, "--model-path", "{zoo}/models/lambda.keras"], ["Lambda layer", "safe mode"]),
     ("model_of_another_class_count", DOGS, "crop_accuracy",
-     [*CROP, "--model", "{zoo}/models/three.keras"], ["predicts 3 classes", "holds 2 (cat, dog)"]),
+     [*CROP, "--model-path", "{zoo}/models/three.keras"], ["predicts 3 classes", "holds 2 (cat, dog)"]),
     ("model_of_other_class_names", DOGS, "crop_accuracy",
-     [*CROP, "--model", "{zoo}/models/other/model.keras"],
+     [*CROP, "--model-path", "{zoo}/models/other/model.keras"],
      ["trained on the classes ['bird', 'fish']", "['cat', 'dog']"]),
     ("foreign_backup", DOGS, "train_alexnet",
      ["--hdf5-dir", "{zoo}/hdf5", *ALEX, "--backup", "{zoo}/backup_foreign"],
@@ -237,7 +237,7 @@ CASES = [
      ["--dataset", "{zoo}/cifar_evil", "--epochs", "1", "--output", "{out}/run"],
      ["data_batch_1 is not a CIFAR-10 batch and was refused", "os.makedirs"]),
     ("classifier_not_written_here", TRANSFER, "rank_accuracy",
-     ["--db", "{zoo}/features.hdf5", "--model", "{zoo}/evil.joblib"],
+     ["--db", "{zoo}/features.hdf5", "--model-path", "{zoo}/evil.joblib"],
      ["not a classifier written by this package", "run code"]),
     ("existing_build", DOGS, "build_dataset",
      ["--dataset", "{zoo}/kaggle", "--hdf5-dir", "{zoo}/hdf5"], ["already holds", "--force"]),
@@ -248,10 +248,10 @@ CASES = [
      ["--dataset", "{zoo}/unreadable", "--hdf5-dir", "{zoo}/hdf5", "--val-count", "2",
       "--test-count", "2", "--force", "--workers", "1"], ["could be read"]),
     ("existing_features_file", DOGS, "extract_features",
-     ["--dataset", "{zoo}/kaggle", *FEATURES, "--output", "{zoo}/features.hdf5"],
+     ["--dataset", "{zoo}/kaggle", *FEATURES, "--db", "{zoo}/features.hdf5"],
      ["already exists", "--force"]),
-    ("existing_classifier", TRANSFER, "train_model",
-     ["--db", "{zoo}/features.hdf5", "--model", "{zoo}/evil.joblib"], ["already exists"]),
+    ("classifier_into_a_finished_run", TRANSFER, "train_model",
+     ["--db", "{zoo}/features.hdf5", "--output", "{zoo}/finished_run"], ["is not empty"]),
     ("output_folder_not_empty", DOGS, "train_alexnet",
      ["--hdf5-dir", "{zoo}/hdf5", *ALEX, "--output", "{zoo}/finished_run"], ["is not empty"]),
     ("output_of_another_unfinished_run", DOGS, "train_alexnet",
@@ -265,7 +265,7 @@ def test_bad_input(case, study, script, argv, words, zoo, tmp_path, capsys, no_d
                    recwarn):
     out = tmp_path / "out"
     argv = [a.format(zoo=zoo, out=out) for a in argv]
-    if script != "build_dataset" and "extract_features" not in script and "--output" not in argv:
+    if script not in ("build_dataset", "extract_features") and "--output" not in argv:
         argv += ["--output", str(out / "run")]
     before = snapshot(zoo)
     module = load_script(study, script)
@@ -294,15 +294,17 @@ BAD_NUMBERS = [
     (DOGS, "train_model", "--max-iter=0"), (TRANSFER, "rank_accuracy", "--seed=x"),
     (MINIVGG, "train_decay", "--momentum=-5"), (MINIVGG, "train_decay", "--learning-rate=0"),
     (MINIVGG, "train_decay", "--epochs=-1"), (MINIVGG, "train_checkpoint", "--batch-size=0"),
+    (SHALLOW, "train", "--momentum=-5"), ("2020-11-11-lenet", "train", "--momentum=-5"),
 ]
 REQUIRED = {"build_dataset": ["--dataset", "{zoo}/kaggle", "--hdf5-dir", "{out}"],
             "train_alexnet": ["--hdf5-dir", "{zoo}/hdf5"],
-            "crop_accuracy": ["--hdf5-dir", "{zoo}/hdf5", "--model", "{zoo}/models/m48.keras"],
-            "extract_features": ["--dataset", "{zoo}/kaggle", "--output", "{out}/f.hdf5"],
-            "train_model": ["--db", "{zoo}/features.hdf5", "--model", "{out}/m.joblib"],
-            "rank_accuracy": ["--db", "{zoo}/features.hdf5", "--model", "{zoo}/evil.joblib"],
+            "crop_accuracy": ["--hdf5-dir", "{zoo}/hdf5", "--model-path", "{zoo}/models/m48.keras"],
+            "extract_features": ["--dataset", "{zoo}/kaggle", "--db", "{out}/f.hdf5"],
+            "train_model": ["--db", "{zoo}/features.hdf5", "--output", "{out}/run"],
+            "rank_accuracy": ["--db", "{zoo}/features.hdf5", "--model-path", "{zoo}/evil.joblib"],
             "train_decay": ["--dataset", "{zoo}/cifar_evil"],
-            "train_checkpoint": ["--dataset", "{zoo}/cifar_evil"]}
+            "train_checkpoint": ["--dataset", "{zoo}/cifar_evil"],
+            "train": ["--dataset", "{zoo}/onecls_tree"]}
 
 
 @pytest.mark.parametrize("study, script, flag", BAD_NUMBERS,
@@ -357,7 +359,7 @@ def test_the_tf_data_path_skips_and_counts_bad_images_too(tmp_path, capsys):
     folder = mixed_kaggle_folder(tmp_path / "train")
     extract = load_script(DOGS, "extract_features")
     db = tmp_path / "features.hdf5"
-    assert extract.main(["--dataset", str(folder), "--output", str(db), "--model",
+    assert extract.main(["--dataset", str(folder), "--db", str(db), "--model",
                          "mobilenet_v2", "--weights", "none", "--image-size", "32",
                          "--batch-size", "16", "--verbose", "0"]) == 0
     with h5py.File(db, "r") as f:

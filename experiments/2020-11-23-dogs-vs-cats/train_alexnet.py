@@ -178,11 +178,10 @@ def make_callbacks(run, args, start_epoch, backup):
     from pyimagesearch.callbacks import EpochCheckpoint, TrainingMonitor
 
     state_dir = Path(args.checkpoint_dir or args.backup or run.output_dir)
-    if backup is not None and backup.restorable_epoch():
-        restored = backup.restorable_epoch()
-        print(f"[INFO] restoring the backup in {backup.backup_dir}: resuming after epoch "
-              f"{restored}")
-        start_epoch = max(start_epoch, restored)
+    if backup is not None and backup.restored:
+        print(f"[INFO] restored the backup in {backup.backup_dir}: resuming after epoch "
+              f"{backup.restored}")
+        start_epoch = max(start_epoch, backup.restored)
     state_dir.mkdir(parents=True, exist_ok=True)
     monitor = TrainingMonitor(state_dir / "monitor.png", json_path=state_dir / "monitor.json",
                               start_at=start_epoch)
@@ -253,6 +252,8 @@ def main(argv=None):
             model = build_model(run, args, paths, len(class_names))
         else:
             model = load_checkpoint(run, args, class_names)
+        if backup is not None:
+            backup.restore(model)  # a foreign backup is refused before anything is written
         callbacks, monitor, start_epoch = make_callbacks(run, args, args.start_epoch or 0, backup)
 
         # train the network (nothing left when a backup holds every epoch)

@@ -14,8 +14,8 @@ Example:
 
 ```python
 backup = SafeBackupAndRestore("backup/state")
-start = backup.restorable_epoch()          # 0 without a backup
-model.fit(x, y, epochs=75, callbacks=[monitor, backup])
+start = backup.restore(model)              # 0 without a backup
+model.fit(x, y, epochs=75, initial_epoch=start, callbacks=[monitor, backup])
 run.save_model(model)
 backup.release()                           # only now is the backup deleted
 ```
@@ -33,6 +33,7 @@ from pyimagesearch.errors import one_line
 from pyimagesearch.utils.atomic import atomic_path
 from pyimagesearch.utils.atomic import atomic_write
 from pyimagesearch.utils.atomic import remove_stale_temporaries
+from pyimagesearch.utils.atomic import temporary_name
 from pyimagesearch.utils.faults import fault_point
 
 __all__ = ["AtomicModelCheckpoint", "SafeBackupAndRestore"]
@@ -100,23 +101,27 @@ class SafeBackupAndRestore(keras.callbacks.BackupAndRestore):
         return 0 if state is None else state[1]
 
     # -- restore --------------------------------------------------------------------------------
-    def on_train_begin(self, logs=None):
+    def restore(self, model=None):
+        """Load the newest complete state into `model` now; the epochs it holds (0: none).
+
+        `fit` restores by itself (`on_train_begin`); calling this first, on
+        the built and compiled model, refuses a foreign backup before
+        anything else of the run starts (TensorBoard's logs, the history).
+
+        Raises:
+            DatasetError: the backup is of another model, or damaged.
+        """
+        if model is not None:
+            self.set_model(model)
         state = self._usable_state()
+        self._restored_into = self.model
         if state is None:
-            return
+            return 0
         weights, epoch = state
-        current, previous = self._states()
-        if weights == previous[0]:
-            # the last save never finished: the previous state becomes the
-            # current one again (Keras loads only *.weights.h5 names)
-            for source, target in zip(previous, current):
-                with atomic_path(target) as tmp:
-                    shutil.copyfile(source, tmp)
-            weights = current[0]
         if self.model.optimizer is not None and not self.model.optimizer.built:
             self.model.optimizer.build(self.model.trainable_variables)
         try:
-            self.model.load_weights(weights)
+            self._load(weights)
         except (ValueError, KeyError, TypeError) as error:
             raise DatasetError(
                 f"{self.flag} {self.backup_dir} holds the state of another model "
@@ -128,6 +133,32 @@ class SafeBackupAndRestore(keras.callbacks.BackupAndRestore):
                                "again") from None
         self.restored = epoch
         self.model._initial_epoch = epoch  # what Keras' own callback sets
+        return epoch
+
+    def _load(self, weights):
+        """Load `weights`; the previous state becomes the current one once it has loaded."""
+        current, previous = self._states()
+        if weights != previous[0]:
+            self.model.load_weights(weights)
+            return
+        # Keras loads only *.weights.h5 names: a copy, then (it loaded: the
+        # backup is this model's) the previous state replaces the void current one
+        copy = temporary_name(current[0])
+        try:
+            shutil.copyfile(weights, copy)
+            self.model.load_weights(str(copy))
+        finally:
+            Path(copy).unlink(missing_ok=True)
+        for source, target in zip(previous, current):
+            with atomic_path(target) as tmp:
+                shutil.copyfile(source, tmp)
+
+    def on_train_begin(self, logs=None):
+        if getattr(self, "_restored_into", None) is self.model:
+            if self.restored:
+                self.model._initial_epoch = self.restored
+            return
+        self.restore()
 
     # -- save -----------------------------------------------------------------------------------
     def _save_model(self):
