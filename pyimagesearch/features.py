@@ -15,7 +15,9 @@ the pooling, the split and the grid.
 - `grid_search_logistic_regression(train_x, train_y, c_grid)`: scikit-learn's
   `GridSearchCV` over `C`.
 - `save_classifier(path, search, class_names)`: the best estimator and the
-  class names, by joblib, atomically.
+  class names, by joblib, atomically, with a signed sidecar;
+  `load_classifier(path)` refuses files not written by `save_classifier`
+  (a joblib file runs code when loaded).
 
 Example (random weights, tiny input):
 
@@ -37,7 +39,7 @@ from pyimagesearch.utils.atomic import atomic_path
 
 __all__ = ["BOOK_C_GRID", "FeatureSplit", "extract_features", "grid_search_logistic_regression",
            "grid_search_summary", "train_classifier",
-           "read_features", "save_classifier", "write_features"]
+           "load_classifier", "read_features", "save_classifier", "write_features"]
 
 #: the book's grid of inverse regularisation strengths
 BOOK_C_GRID = (0.1, 1.0, 10.0, 100.0, 1000.0, 10000.0)
@@ -117,18 +119,31 @@ def write_features(paths, labels, output, model_name, weights="imagenet", poolin
 
     Returns:
         The number of images written (unreadable files are skipped).
+
+    Raises:
+        OutputExistsError: `output` exists and `overwrite` is False.
+        DatasetError: fewer than two classes, or no image could be read
+            (then nothing is written: the file appears, complete, only
+            when every image has gone through the network).
     """
+    from pathlib import Path
+
     import numpy as np
     from sklearn.preprocessing import LabelEncoder
 
-    from pyimagesearch.io import HDF5DatasetWriter
+    from pyimagesearch.errors import OutputExistsError
     from pyimagesearch.nn import backbones
     from pyimagesearch.nn.conv.common import image_shape
 
     spec = backbones.get_backbone(model_name)
     size = image_size or spec.size
+    if Path(output).exists() and not overwrite:
+        raise OutputExistsError(f"{output} already exists; it is not overwritten (pass --force)")
     le = LabelEncoder()
     targets = le.fit_transform(list(labels))
+    if len(le.classes_) < 2:
+        raise DatasetError(f"the images hold {len(le.classes_)} class(es) "
+                           f"({', '.join(map(str, le.classes_))}); a classifier needs two or more")
 
     # load the network without its fully-connected head
     print(f"[INFO] loading network {spec.name} ({size}x{size})...")
@@ -138,24 +153,43 @@ def write_features(paths, labels, output, model_name, weights="imagenet", poolin
     dims = int(np.prod(model.output_shape[1:]))
     print(f"[INFO] {len(paths)} images, {len(le.classes_)} classes, {dims} features per image")
 
-    # initialize the HDF5 dataset writer, then store the class label names
+    # the file is written under a temporary name, renamed once complete
     started = time.perf_counter()
-    with HDF5DatasetWriter((len(paths), dims), output, data_key="features",
-                           buf_size=buffer_size, overwrite=overwrite) as writer:
-        writer.storeClassLabels(le.classes_)
-        made_with = {"model": spec.name, "weights": str(weights), "pooling": pooling,
-                     "image_size": size, "resize": resize, **(attrs or {})}
-        for key, value in made_with.items():
-            writer.db.attrs[key] = value
-        written = extract_features(model, paths, targets, writer,
-                                   backbones.preprocess_input(spec.name), size,
-                                   batch_size=batch_size, resize=resize, verbose=verbose)
+    made_with = {"model": spec.name, "weights": str(weights), "pooling": pooling,
+                 "image_size": size, "resize": resize, **(attrs or {})}
+    with atomic_path(output) as tmp:
+        written = _write_feature_file(model, paths, targets, tmp, le.classes_, made_with,
+                                      backbones.preprocess_input(spec.name), size,
+                                      batch_size, buffer_size, resize, verbose)
+        if written == 0:
+            raise DatasetError(f"none of the {len(paths)} images could be read (first: "
+                               f"{paths[0]}); {output} was not written")
     seconds = time.perf_counter() - started
     if written < len(paths):
-        print(f"[WARN] skipped {len(paths) - written} unreadable image(s)")
+        print(f"[WARN] skipped {len(paths) - written} unreadable image(s) of {len(paths)}")
     print(f"[INFO] wrote {written} x {dims} features to {output} in {seconds:.1f} s "
           f"({written / seconds:.1f} images/s)")
     return written
+
+
+def _write_feature_file(model, paths, targets, path, class_names, attrs, preprocess, size,
+                        batch_size, buffer_size, resize, verbose):
+    """One features file: the writer, the class names, how it was made, the rows."""
+    import numpy as np
+
+    from pyimagesearch.io import HDF5DatasetWriter
+
+    dims = int(np.prod(model.output_shape[1:]))
+    # initialize the HDF5 dataset writer, then store the class label names
+    with HDF5DatasetWriter((len(paths), dims), path, data_key="features",
+                           buf_size=buffer_size, overwrite=True) as writer:
+        writer.storeClassLabels(class_names)
+        for key, value in attrs.items():
+            writer.db.attrs[key] = value
+        written = extract_features(model, paths, targets, writer, preprocess, size,
+                                   batch_size=batch_size, resize=resize, verbose=verbose)
+        writer.db.attrs["images_skipped"] = len(paths) - written
+        return written
 
 
 def read_features(db_path, train_fraction):
@@ -186,6 +220,10 @@ def read_features(db_path, train_fraction):
         if i < 3 or i == rows:
             raise DatasetError(f"--db {db_path}: {rows} rows are too few to split")
         attrs = {k: (v.item() if hasattr(v, "item") else v) for k, v in db.attrs.items()}
+        classes = len(set(db["labels"][:i].tolist()))
+        if classes < 2:
+            raise DatasetError(f"--db {db_path}: its training rows hold {classes} class; a "
+                               "classifier needs at least two")
         return FeatureSplit(db["features"][:i], db["labels"][:i], db["features"][i:],
                             db["labels"][i:], read_label_names(db), attrs)
 
@@ -234,18 +272,114 @@ def grid_search_summary(search, attrs=None):
     }
 
 
+def _signing_key():
+    """This user's key for classifier files (made on first use, readable by the user only).
+
+    `$PYIMAGESEARCH_CLASSIFIER_KEY` names the key file, else
+    ``~/.config/pyimagesearch/classifier.key``.
+    """
+    import os
+    import secrets
+    from pathlib import Path
+
+    from pyimagesearch.utils.atomic import atomic_write
+
+    path = Path(os.environ.get("PYIMAGESEARCH_CLASSIFIER_KEY")
+                or Path.home() / ".config" / "pyimagesearch" / "classifier.key")
+    if not path.is_file():
+        with atomic_write(path) as f:
+            f.write(secrets.token_hex(32) + "\n")
+            os.chmod(f.name, 0o600)
+    return path, path.read_text().strip().encode()
+
+
+def _signature(path):
+    import hashlib
+    import hmac
+
+    key_path, key = _signing_key()
+    mac = hmac.new(key, digestmod=hashlib.sha256)
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            mac.update(block)
+    return mac.hexdigest(), key_path
+
+
+def _sidecar(path):
+    from pathlib import Path
+
+    path = Path(path)
+    return path.with_name(path.name + ".json")
+
+
 def save_classifier(path, search, class_names, **extra):
     """Save the best estimator of `search` with the class names (joblib, atomically).
 
-    A joblib file is a pickle: loading one runs code, so load only files
-    you made (`rank_accuracy.py` refuses files not written here).
+    A joblib file is a pickle: loading one runs whatever code it holds. So
+    beside it goes ``<path>.json``: the class names and an HMAC-SHA256 of
+    the file under this user's key (`_signing_key`), which `load_classifier`
+    checks before unpickling anything; a file not written here (or changed
+    since) is refused. Load only classifiers you trained yourself.
     """
+    import json
+
     import joblib
+
+    from pyimagesearch.utils.atomic import atomic_write
 
     with atomic_path(path) as tmp:
         joblib.dump({"model": search.best_estimator_, "label_names": list(class_names),
                      "best_params": search.best_params_, **extra}, tmp)
+        signature, _ = _signature(tmp)
+        with atomic_write(_sidecar(path)) as f:
+            f.write(json.dumps({"format": "pyimagesearch.features.save_classifier",
+                                "hmac_sha256": signature,
+                                "label_names": [str(c) for c in class_names]}, indent=2))
     return path
+
+
+def load_classifier(path, class_names=None, flag="--model"):
+    """The classifier `save_classifier` wrote: ``{"model", "label_names", ...}``.
+
+    Its ``.json`` sidecar is checked before the pickle is opened: its
+    signature (this user's key) must match the file, and its class names
+    `class_names` when given.
+
+    Raises:
+        DatasetError: no such file, no or a bad sidecar (not written by
+            this package, changed since, or signed with another key),
+            other classes, or not a classifier.
+    """
+    import hmac
+    import json
+    from pathlib import Path
+
+    import joblib
+
+    path = Path(path)
+    if not path.is_file():
+        raise DatasetError(f"{flag} {path}: no such file (train_model.py writes it)")
+    try:
+        sidecar = json.loads(_sidecar(path).read_text())
+        expected, names = sidecar["hmac_sha256"], sidecar["label_names"]
+    except (OSError, ValueError, KeyError, TypeError):
+        raise DatasetError(
+            f"{flag} {path}: not a classifier written by this package (no valid "
+            f"{_sidecar(path).name} beside it); joblib files run code when loaded, so only "
+            "files train_model.py wrote are opened: train it again") from None
+    actual, key_path = _signature(path)
+    if not hmac.compare_digest(actual, str(expected)):
+        raise DatasetError(
+            f"{flag} {path}: its signature does not match (changed since it was written, or "
+            f"written with another key than {key_path}); joblib files run code when loaded, "
+            "so it is not opened: train it again")
+    if class_names is not None and list(names) != list(class_names):
+        raise DatasetError(f"{flag} {path} was trained on the classes {names}, not on "
+                           f"{list(class_names)}")
+    saved = joblib.load(path)
+    if not isinstance(saved, dict) or "model" not in saved or "label_names" not in saved:
+        raise DatasetError(f"{flag} {path}: not a classifier saved by train_model.py")
+    return saved
 
 
 def train_classifier(run, data, model_path, c_grid=BOOK_C_GRID, jobs=-1, max_iter=1000, **extra):

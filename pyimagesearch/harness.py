@@ -15,7 +15,13 @@ plumbing lives here:
   `classification_report.txt` + `.json`, `model.keras` and one line in
   `outputs/results.csv`.
 - `entrypoint`: turns a user's mistake (`PyImageSearchError`) into a one-line
-  ``error: ...`` on stderr and exit status 2, without a traceback.
+  ``error: ...`` on stderr and exit status 2, without a traceback;
+  `argument_parser`/`study_parser` do the same for a bad flag.
+- Reruns: a run folder holds a ``.run-incomplete`` mark until the run ends
+  well, so the SAME command run again after a kill or a failure continues
+  in its own ``--output`` folder, while a folder holding anything else
+  (another command's unfinished run, a finished run, other files) is
+  refused. See docs/reliability.md.
 
 Example:
 
@@ -37,6 +43,7 @@ def main(argv=None):
 """
 
 import argparse
+import contextlib
 import datetime
 import functools
 import json
@@ -53,10 +60,17 @@ from pyimagesearch.errors import OutputExistsError
 from pyimagesearch.errors import PyImageSearchError
 from pyimagesearch.errors import one_line
 from pyimagesearch.utils.atomic import atomic_path
+from pyimagesearch.utils.atomic import _pid_alive
 from pyimagesearch.utils.atomic import atomic_write
+from pyimagesearch.utils.atomic import remove_stale_temporaries
+from pyimagesearch.utils.faults import fault_point
 from pyimagesearch.utils import ledger
 
 RESULTS_COLUMNS = ledger.COLUMNS
+#: the mark of a run folder whose run has not finished (JSON: study, args, pid)
+INCOMPLETE_MARK = ".run-incomplete"
+#: arguments that may differ when an unfinished run is run again
+_RERUN_MAY_CHANGE = ("verbose",)
 
 
 # ---------------------------------------------------------------------------
@@ -152,8 +166,13 @@ class StudyParser(argparse.ArgumentParser):
 
     `Run` uses that to write the run's recipe: the flags given with a value
     other than the script's default (``--augment flip --epochs 5``), in
-    ``args.json`` and in every ledger row.
+    ``args.json`` and in every ledger row. Its errors are one line,
+    ``error: ...`` and exit status 2, like every other user error (argparse
+    would print the usage first), with a pointer to ``--help``.
     """
+
+    def error(self, message):
+        self.exit(2, f"error: {' '.join(str(message).split())} (see {self.prog} --help)\n")
 
     def parse_args(self, args=None, namespace=None):
         namespace = super().parse_args(args, namespace)
@@ -498,13 +517,23 @@ class Run:
     logs; stopped by Ctrl-C or an exception after an epoch finished, it
     still saves the model of the last finished epoch, the plot and a ledger
     row with status ``interrupted`` (or ``failed``) before the error goes on.
+
+    The run folder holds a ``.run-incomplete`` mark (the study and the
+    arguments) from its creation until the run ends without an error.
+    Running the same command again (same arguments; `--verbose` may
+    differ) with the same ``--output`` continues in that folder, its files
+    rewritten; any other non-empty folder is refused. A run that stops on a
+    user error before writing anything but ``args.json`` removes its
+    folder's contents again, so the corrected command can use it.
     """
 
     def __init__(self, study, args, resume=False):
         self.study = study
         self.args = args
         self.resume = resume  # an interrupted run continues in its own --output folder
+        self.continued = False  # True: this folder held our own unfinished run
         self.started = time.perf_counter()
+        self._created = False
         self.output_dir = self._make_output_dir(getattr(args, "output", None))
         self.data_path = _data_path(args)
         self.images = {}       # counts of what was read, by split (`count_images`)
@@ -521,12 +550,11 @@ class Run:
             path = Path(requested).expanduser()
             if path.exists() and not path.is_dir():
                 raise OutputExistsError(f"--output {path} is a file; choose a folder")
-            if path.is_dir() and any(path.iterdir()) and not self.resume:
-                raise OutputExistsError(
-                    f"--output {path} is not empty; choose a new folder so that "
-                    "nothing already there is overwritten"
-                )
+            if path.is_dir() and any(path.iterdir()):
+                self._check_reuse(path)
+            self._created = not path.exists()
             path.mkdir(parents=True, exist_ok=True)
+            self._mark(path)
             return path
         base = outputs_root() / self.study
         base.mkdir(parents=True, exist_ok=True)
@@ -535,10 +563,50 @@ class Run:
             path = base / (stamp if n == 1 else f"{stamp}-{n}")
             try:
                 path.mkdir()  # atomic: two runs never share a folder
-                return path
             except FileExistsError:
                 continue
+            self._created = True
+            self._mark(path)
+            return path
         raise OutputExistsError(f"could not make a new run folder under {base}")
+
+    def _identity(self):
+        given = vars(self.args) if self.args is not None else {}
+        values = {k: _jsonable(v) for k, v in given.items()
+                  if not k.startswith("_") and k not in _RERUN_MAY_CHANGE}
+        return {"study": self.study, "args": values}
+
+    def _mark(self, path):
+        with atomic_write(path / INCOMPLETE_MARK) as f:
+            f.write(json.dumps({**self._identity(), "pid": os.getpid()}, indent=2) + "\n")
+
+    def _check_reuse(self, path):
+        """A non-empty --output: our own unfinished run (continue), else refuse."""
+        mark = path / INCOMPLETE_MARK
+        if not mark.is_file():
+            if self.resume:
+                return
+            raise OutputExistsError(
+                f"--output {path} is not empty; choose a new folder so that "
+                "nothing already there is overwritten"
+            )
+        try:
+            saved = json.loads(mark.read_text())
+        except (OSError, ValueError):
+            saved = {}
+        pid = saved.get("pid")
+        if isinstance(pid, int) and pid != os.getpid() and _pid_alive(pid):
+            raise OutputExistsError(f"--output {path} is being written by another run "
+                                    f"(process {pid}); wait for it or choose a new folder")
+        mine = self._identity()
+        if saved.get("study") != mine["study"] or saved.get("args") != mine["args"]:
+            raise OutputExistsError(
+                f"--output {path} holds an unfinished run of another command "
+                f"({_differences(saved, mine)}); run that command again to finish it, "
+                "or choose a new folder")
+        self.resume = self.continued = True
+        remove_stale_temporaries(path)  # half-written files of the killed attempt
+        print(f"[INFO] {path} holds this command's unfinished run: continuing in it")
 
     def __enter__(self):
         import keras
@@ -566,8 +634,22 @@ class Run:
             if self._policy is not None:
                 keras.mixed_precision.set_global_policy(self._policy)
         if exc_type is None:
+            (self.output_dir / INCOMPLETE_MARK).unlink(missing_ok=True)
             print(f"[INFO] done in {self.elapsed():.1f} s; outputs in {self.output_dir}")
+        elif issubclass(exc_type, PyImageSearchError):
+            self._forget_if_empty()
         return False
+
+    def _forget_if_empty(self):
+        """After a user error: remove the run's bookkeeping if it wrote nothing else."""
+        names = {p.name for p in self.output_dir.iterdir()}
+        if not names <= {INCOMPLETE_MARK, "args.json"} or self.continued:
+            return
+        for name in names:
+            (self.output_dir / name).unlink(missing_ok=True)
+        if self._created:
+            with contextlib.suppress(OSError):
+                self.output_dir.rmdir()
 
     def _save_what_was_trained(self, exc_type):
         """After Ctrl-C or a crash: the last finished epoch's model, the plot, a ledger row."""
@@ -693,6 +775,22 @@ class Run:
     def elapsed(self):
         return time.perf_counter() - self.started
 
+    def open(self, name, newline=None):
+        """Write the text file `name` in the run folder atomically (``with run.open(name)``)."""
+        return atomic_write(self.path(name), newline=newline)
+
+    def save_text(self, name, text):
+        """Write `text` to `name` in the run folder (atomically)."""
+        with self.open(name) as f:
+            f.write(text)
+        return self.output_dir / name
+
+    def save_image(self, name, image):
+        """Write a BGR `image` to `name` (format from the suffix; atomically)."""
+        from pyimagesearch.io.imagefile import write_image
+
+        return write_image(self.path(name), image)
+
     def save_json(self, name, obj):
         """Write `obj` as JSON to `name` in the run folder (atomically)."""
         path = self.path(name)
@@ -770,9 +868,11 @@ class Run:
         A kill while saving never leaves a truncated model under the final
         name, so the file's presence means the model is complete.
         """
+        fault_point("before_model_save")  # tests: a kill between the last epoch and the save
         path = self.path(name)
         with atomic_path(path) as tmp:
             model.save(tmp)
+            fault_point("model_save", partial=tmp)  # tests: a kill during the write
         self._saved_model = True
         return path
 
@@ -808,6 +908,17 @@ class Run:
             ledger.append_row(path, row)
         print(f"[INFO] {metric} on {data}: {float(value):.4f}")
         return row
+
+
+def _differences(saved, mine):
+    """The first flags that differ between an unfinished run and this one."""
+    if saved.get("study") != mine["study"]:
+        return f"study {saved.get('study')!r}, not {mine['study']!r}"
+    old, new = saved.get("args") or {}, mine["args"]
+    # the flags both runs have first (a changed value), then those only one has
+    keys = sorted((k for k in set(old) | set(new) if old.get(k) != new.get(k)),
+                  key=lambda k: (not (k in old and k in new), k))
+    return ", ".join(f"{k}={old.get(k)!r} there, {new.get(k)!r} now" for k in keys[:3]) or "?"
 
 
 def _data_path(args):

@@ -108,7 +108,6 @@ def test_build_dataset_mean_of_known_colours_in_rgb_order(tmp_path):
 
 
 def test_build_dataset_force_and_an_interrupted_build(tmp_path, kaggle, monkeypatch, capsys):
-    from pyimagesearch.errors import DatasetError
     from pyimagesearch.io import hdf5build
 
     build = load_script(STUDY, "build_dataset")
@@ -128,10 +127,21 @@ def test_build_dataset_force_and_an_interrupted_build(tmp_path, kaggle, monkeypa
         build.main(argv)
     assert info.value.code == 130
     capsys.readouterr()
-    # train.hdf5 is complete, but no mean.json: the build does not look finished
-    assert (out / "train.hdf5").exists() and not (out / "mean.json").exists()
-    with pytest.raises(DatasetError, match="build_dataset.py"):
-        config.check_build(out)
+    # nothing under a final name (not even the finished train.hdf5): the
+    # files are renamed together only once the whole build is complete
+    assert not out.exists() or not any(out.iterdir())
+    monkeypatch.setattr(hdf5build, "write_images", real)
+    assert build.main(argv) == 0  # the same command again
+    assert config.check_build(out)["mean"].exists()
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    # an interrupted --force rebuild leaves the old build whole
+    monkeypatch.setattr(hdf5build, "write_images", crash_on_val)
+    with pytest.raises(SystemExit) as info:
+        build.main(argv + ["--force", "--image-size", "8"])
+    assert info.value.code == 130
+    capsys.readouterr()
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     monkeypatch.setattr(hdf5build, "write_images", real)
     with pytest.raises(SystemExit) as info:
         build.main(argv)
@@ -239,13 +249,16 @@ def test_train_alexnet_backup_and_restore_after_a_crash(tmp_path, hdf5_dir, monk
     with pytest.raises(SystemExit) as info:
         train.main(argv + ["--output", str(tmp_path / "run1")])
     assert info.value.code == 130
-    assert json.loads((backup / "state" / "training_metadata.json").read_text())["epoch"] == 2
+    # the monitor runs before the backup: killed between the two, the backup
+    # holds epoch 1 and the monitor's epoch 2 is cut when the run resumes
+    assert json.loads((backup / "state" / "training_metadata.json").read_text())["epoch"] == 1
+    assert len(json.loads((backup / "monitor.json").read_text())["loss"]) == 2
 
     # the very same command again (same --output): it restores the model and
-    # continues at epoch 3 in the interrupted run's folder
+    # continues at epoch 2 in the interrupted run's folder
     monkeypatch.setattr(TrainingMonitor, "on_epoch_end", on_epoch_end)
     assert train.main(argv + ["--output", str(tmp_path / "run1")]) == 0
-    assert "resuming after epoch 2" in capsys.readouterr().out
+    assert "resuming after epoch 1" in capsys.readouterr().out
     assert len(json.loads((backup / "monitor.json").read_text())["loss"]) == 3
     assert len(json.loads((tmp_path / "run1" / "history.json").read_text())["loss"]) == 3
     assert (tmp_path / "run1" / "model.keras").is_file()

@@ -87,6 +87,7 @@ def train(nn, train_x, train_y, test_x, test_y, epochs, batch_size, verbose):
         The history: `loss`, `val_loss`, `accuracy`, `val_accuracy` per epoch.
     """
     from pyimagesearch.utils import track
+    from pyimagesearch.utils.atomic import atomic_path
 
     history = {"loss": [], "val_loss": [], "accuracy": [], "val_accuracy": []}
     accuracy = lambda x, y: float((nn.predict(x).argmax(axis=1) == y).mean())  # noqa: E731
@@ -130,9 +131,10 @@ def main(argv=None):
               f"test accuracy: {history['val_accuracy'][-1]:.4f}")
         report = run.save_report(test_y, nn.predict(test_x), class_names)
         run.save_history(history, title=f"NumPy {nn!r} on {args.dataset}")
-        np.savez(run.path("model.npz"), sizes=np.array(sizes), mean=mean, std=std,
-                 **{f"W{i}": w for i, w in enumerate(nn.W)},
-                 **{f"b{i}": b for i, b in enumerate(nn.b)})
+        with atomic_path(run.path("model.npz")) as tmp:
+            np.savez(tmp, sizes=np.array(sizes), mean=mean, std=std,
+                     **{f"W{i}": w for i, w in enumerate(nn.W)},
+                     **{f"b{i}": b for i, b in enumerate(nn.b)})
         run.record(args.dataset, "train_accuracy", history["accuracy"][-1])
         run.record(args.dataset, "accuracy", report["accuracy"])
     return 0

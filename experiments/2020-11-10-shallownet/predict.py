@@ -71,10 +71,10 @@ def main(argv=None):
     dataset = harness.resolve_dataset(args.dataset)
 
     import cv2
-    import keras
     import numpy as np
 
     from pyimagesearch.datasets import SimpleDatasetLoader, list_images
+    from pyimagesearch.io.modelfile import load_keras_model
     from pyimagesearch.preprocessing import ImageToArrayPreprocessor, SimplePreprocessor
     from pyimagesearch.utils import show_image
 
@@ -88,7 +88,7 @@ def main(argv=None):
 
         # preprocess them exactly as train.py did
         print("[INFO] loading model and images...")
-        model = keras.saving.load_model(args.model_path)
+        model = load_keras_model(args.model_path, flag="--model-path")
         if model.output_shape[-1] != len(class_names):
             raise DatasetError(
                 f"the model predicts {model.output_shape[-1]} classes but {len(class_names)} "
@@ -104,8 +104,7 @@ def main(argv=None):
             label = class_names[int(np.argmax(probs))]
             text = f"{label}: {probs.max():.2f}"
             image = annotate(cv2.imread(path), text)
-            out = run.path(f"prediction_{i:02d}_{label}.jpg")
-            cv2.imwrite(str(out), image)
+            out = run.save_image(f"prediction_{i:02d}_{label}.jpg", image)
             rows.append({"image": path, "label": label, "probability": float(probs.max()),
                          "true_folder": Path(path).parent.name, "written": out.name})
             print(f"[INFO] {path}: {text}")

@@ -4,8 +4,9 @@ Data: CIFAR-10 (32x32 RGB, 10 classes, scaled to [0, 1]), loaded by the
 study's body `minivggnet_cifar10.py` (`--dataset cifar10`, or a PATH).
 Model: MiniVGGNet.
 Recipe (the diary's): SGD, learning rate 0.01, momentum 0.9, Nesterov, batch
-64, 40 epochs. A `keras.callbacks.ModelCheckpoint` watches the validation
-loss and saves the model only when it improves: by default one file,
+64, 40 epochs. A `keras.callbacks.ModelCheckpoint` (written atomically:
+`AtomicModelCheckpoint`) watches the validation loss and saves the model
+only when it improves: by default one file,
 `best.keras` in the run folder, overwritten at each improvement; with
 `--every-improvement` one file per improvement,
 `checkpoints/weights-<epoch>-<val_loss>.keras`. (`model.keras` is the model
@@ -36,17 +37,21 @@ def main(argv=None):
 
     import keras
 
+    from pyimagesearch.callbacks.safesaving import AtomicModelCheckpoint
+
     with harness.Run(STUDY, args) as run:
         data = cifar.load_data(source, verbose=args.verbose)
 
         # save the model only when the validation loss improves
         if args.every_improvement:
             folder = run.path("checkpoints")
-            folder.mkdir()
+            folder.mkdir(exist_ok=True)
             path = folder / "weights-{epoch:03d}-{val_loss:.4f}.keras"
         else:
             path = run.path("best.keras")
-        checkpoint = keras.callbacks.ModelCheckpoint(
+        # Keras' ModelCheckpoint, each file written under a temporary name
+        # first: a kill during a save never leaves a truncated best.keras
+        checkpoint = AtomicModelCheckpoint(
             str(path), monitor="val_loss", mode="min", save_best_only=True,
             verbose=1 if args.verbose else 0,
         )

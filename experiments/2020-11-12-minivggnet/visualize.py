@@ -34,6 +34,7 @@ def main(argv=None):
     import keras
 
     from pyimagesearch.nn.conv import MiniVGGNet
+    from pyimagesearch.utils.atomic import atomic_path
 
     with harness.Run(STUDY, args) as run:
         # build MiniVGGNet for CIFAR-10 and write its layers and graph
@@ -42,12 +43,15 @@ def main(argv=None):
                                  batch_norm=not args.no_bn)
         lines = []
         model.summary(print_fn=lambda line, *_, **__: lines.append(line))
-        run.path("summary.txt").write_text("\n".join(lines) + "\n")
+        run.save_text("summary.txt", "\n".join(lines) + "\n")
 
         path = run.path(f"{model.name}.png")
         print(f"[INFO] drawing the graph to {path}...")
         try:
-            keras.utils.plot_model(model, to_file=str(path), show_shapes=True)
+            with atomic_path(path) as tmp:
+                keras.utils.plot_model(model, to_file=str(tmp), show_shapes=True)
+                if not tmp.exists():  # plot_model only prints its message inside IPython
+                    raise MissingDependencyError(MISSING_DOT)
         except (ImportError, OSError) as error:
             text = str(error).lower()
             if "pydot" in text and "graphviz" not in text:

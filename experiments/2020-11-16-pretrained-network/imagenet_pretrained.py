@@ -183,8 +183,7 @@ def annotate(run, rows, originals, show=False):
         text = f"Label: {label}, {prob * 100:.2f}%"
         cv2.putText(image, text, (10, 30), cv2.FONT_HERSHEY_SIMPLEX, 0.8, (0, 0, 0), 4)
         cv2.putText(image, text, (10, 30), cv2.FONT_HERSHEY_SIMPLEX, 0.8, (0, 0, 255), 2)
-        out = run.path(f"{i:02d}_{Path(row['path']).stem}_{label}.jpg")
-        cv2.imwrite(str(out), image)
+        out = run.save_image(f"{i:02d}_{Path(row['path']).stem}_{label}.jpg", image)
         row["written"] = out.name
         if show:
             show_image("Classification", image, run.output_dir)
@@ -216,12 +215,28 @@ def summarise(run, rows, folder, expect, network):
     print(f"[INFO] top-1 labels of {len(rows)} images:")
     for label, count in top1.most_common(5):
         print(f"  {label}: {count} ({count / len(rows):.0%})")
+    if expect and not run.args.labels:
+        from keras.applications import imagenet_utils
+
+        known = [v[1] for v in (imagenet_utils.CLASS_INDEX or {}).values()]
+        check_expect(expect, known or [expect], "ImageNet's class index")
     if expect:
         hit1 = np.mean([r["top5"][0][1] == expect for r in rows])
         hit5 = np.mean([any(l == expect for (_, l, _) in r["top5"]) for r in rows])
         data = f"{Path(folder).name} ({len(rows)} images, {network})"
         run.record(data, f"top1_{expect}", hit1)
         run.record(data, f"top5_{expect}", hit5)
+
+
+def check_expect(expect, labels, source):
+    """`--expect` must name a class of the index (a typo would record 0.0)."""
+    import difflib
+
+    if expect not in labels:
+        close = difflib.get_close_matches(expect, labels, n=3)
+        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        raise DatasetError(f"--expect {expect} is not a class of {source}{hint}; pass one "
+                           "of its labels, e.g. giant_panda")
 
 
 @harness.entrypoint
@@ -231,6 +246,9 @@ def main(argv=None):
     from pyimagesearch.nn import backbones
 
     spec = backbones.get_backbone(args.model)
+    if args.expect and args.labels:
+        index = backbones.load_imagenet_class_index(args.labels)
+        check_expect(args.expect, [label for (_, label) in index], f"--labels {args.labels}")
     paths = image_paths(args)
 
     with harness.Run(STUDY, args) as run:

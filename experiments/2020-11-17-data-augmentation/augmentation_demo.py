@@ -58,8 +58,8 @@ def main(argv=None):
             copies = aug(np.repeat(batch, n, axis=0), training=True)
             for copy in np.asarray(copies):
                 total += 1
-                out = run.path(f"{args.prefix}_{total:03d}.jpg")
-                cv2.imwrite(str(out), np.clip(np.rint(copy), 0, 255).astype("uint8"))
+                run.save_image(f"{args.prefix}_{total:03d}.jpg",
+                               np.clip(np.rint(copy), 0, 255).astype("uint8"))
         print(f"[INFO] wrote {total} images to {run.output_dir}")
     return 0
 

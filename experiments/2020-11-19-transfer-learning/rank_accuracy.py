@@ -2,7 +2,10 @@
 
 Data: the HDF5 features file and its last 25% of rows (the test rows that
 train_model.py held out).
-Model: the logistic regression `train_model.py` saved (joblib).
+Model: the logistic regression `train_model.py` saved (joblib). A joblib
+file runs code when it is loaded: only a file written by `train_model.py`
+(checked through the signed ``.json`` beside it) is opened; never load a
+classifier from a source you do not trust.
 Recipe (the diary's): the predicted probabilities of every class, then
 rank-1 (the true class has the highest probability) and rank-5 (it is among
 the five highest) accuracy, with `pyimagesearch.utils.rank5_accuracy`.
@@ -28,22 +31,12 @@ def main(argv=None):
                         help="the classifier train_model.py saved (.joblib)")
     args = parser.parse_args(argv)
 
-    import joblib
     import numpy as np
 
+    from pyimagesearch import features
     from pyimagesearch.errors import DatasetError
     from pyimagesearch.io import open_hdf5_dataset, read_label_names
     from pyimagesearch.utils import rank5_accuracy
-
-    model_path = Path(args.model_path)
-    if not model_path.is_file():
-        raise DatasetError(f"--model-path {model_path}: no such file (train_model.py writes it)")
-    try:
-        saved = joblib.load(model_path)
-        model, saved_names = saved["model"], saved["label_names"]
-    except Exception as error:  # a pickle of anything else
-        raise DatasetError(f"--model-path {model_path}: not a classifier saved by train_model.py "
-                           f"({type(error).__name__})") from None
 
     # load the test rows: the last 25% of the database
     with open_hdf5_dataset(args.db, data_key="features") as db:
@@ -52,9 +45,13 @@ def main(argv=None):
         test_x, test_y = db["features"][i:], db["labels"][i:]
         dataset_name = Path(str(db.attrs.get("dataset", args.db))).name
         network = db.attrs.get("model")
-    if class_names != saved_names:
-        raise DatasetError(f"--model-path {model_path} was trained on other classes than --db "
-                           f"{args.db} holds")
+    if len(test_x) == 0:
+        raise DatasetError(f"--db {args.db}: no test rows (it holds {i} rows)")
+
+    # the classifier: a joblib file runs code when loaded, so only a file
+    # train_model.py wrote (its signed sidecar is checked first) is opened
+    saved = features.load_classifier(args.model_path, class_names, flag="--model-path")
+    model = saved["model"]
     if test_x.shape[1] != model.coef_.shape[1]:
         raise DatasetError(f"--model-path expects {model.coef_.shape[1]} features but --db holds "
                            f"{test_x.shape[1]}")

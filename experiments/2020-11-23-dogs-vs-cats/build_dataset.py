@@ -13,9 +13,13 @@ the channels are swapped here, once) in ``train.hdf5``, ``val.hdf5`` and
 pool of threads, since OpenCV releases Python's GIL, or `--pool process`;
 the 2020 code used one core).
 
-Nothing is overwritten unless `--force`. Each HDF5 file is marked complete
-only when all its images are written, and ``mean.json`` is written last
-(atomically): an interrupted build leaves nothing that looks finished.
+Nothing is overwritten unless `--force`, and even then the old build stays
+whole until the new one is complete: every file is written under a
+temporary name and all are renamed at the end, ``mean.json`` (the mark of a
+finished build) last. The new input is checked first (its images, its
+split, at least one readable image of each class in each split), so a
+mistyped `--dataset` never costs the old build. An interrupted build
+leaves nothing that looks finished: run the same command again.
 
     python experiments/2020-11-23-dogs-vs-cats/build_dataset.py --dataset ../shared/data/dogs_vs_cats/train --hdf5-dir outputs/dogs_vs_cats/hdf5
 """
@@ -67,24 +71,24 @@ def main(argv=None):
 
     from pyimagesearch.datasets import list_labelled_images, split_counts, split_dataset
     from pyimagesearch.errors import OutputExistsError
+    from pyimagesearch.utils.atomic import atomic_paths, remove_stale_temporaries
 
     dataset = harness.resolve_dataset(args.dataset)
     paths = config.hdf5_paths(args.hdf5_dir)
-    build_json = paths["mean"].with_name("build.json")
+    # the files of a build; mean.json, written last, marks it finished
+    finals = [paths[split] for split in config.SPLITS]
+    finals += [paths["mean"].with_name("build.json"), paths["mean"]]
 
     # refuse to overwrite an earlier build (before any work is done)
-    existing = [p for p in (*paths.values(), build_json) if p.exists()]
+    existing = [p for p in finals if p.exists()]
     if existing and not args.force:
         raise OutputExistsError(
             f"--hdf5-dir {args.hdf5_dir} already holds {', '.join(p.name for p in existing)}; "
             "pass --force to overwrite them"
         )
-    # the mean goes first when overwriting: it marks a finished build
-    for p in (paths["mean"], build_json):
-        if p.exists():
-            p.unlink()
 
-    # grab the paths to the images and take the labels from the file names
+    # grab the paths to the images and take the labels from the file names;
+    # every check of the new input comes before anything is written
     print("[INFO] loading image paths...")
     image_paths, labels = list_labelled_images(dataset, label_from=config.label_from_filename)
     class_names = sorted(set(labels))
@@ -98,38 +102,59 @@ def main(argv=None):
           f"({', '.join(class_names)}): {len(splits['train'][0])} train, {n_val} val, "
           f"{n_test} test; {workers} decoding {args.pool}(s)")
 
-    # loop over the splits, writing each one to its own HDF5 file
-    # (one pool of decoding processes serves the three splits)
+    # the new files are written under temporary names; the old build stays
+    # whole until every new file is complete, then all are renamed at once
+    for path in finals:
+        remove_stale_temporaries(path)  # left by a killed build
     started = time.perf_counter()
-    summary = {}
-    with hdf5build.decoding_pool(workers, args.pool) as pool:
-        for split in config.SPLITS:
-            split_paths, split_labels = splits[split]
-            print(f"[INFO] building {paths[split]}...")
-            summary[split] = hdf5build.write_images(
-                split_paths, split_labels, paths[split], class_names, size=args.image_size,
-                buf_size=args.buffer_size, overwrite=args.force, verbose=args.verbose > 0,
-                label=f"[INFO] {split}", pool=pool,
-                attrs={"split": split, "seed": args.seed, "dataset": str(dataset)},
-            )
-            if summary[split]["skipped"]:
-                print(f"[WARN] {split}: skipped {summary[split]['skipped']} unreadable image(s)")
-            summary[split]["classes"] = {name: split_labels.count(name) for name in class_names}
-    seconds = time.perf_counter() - started
+    with atomic_paths(finals) as temps:
+        outputs = dict(zip(config.SPLITS, temps))
+        summary = write_splits(args, dataset, splits, class_names, outputs, workers)
+        seconds = time.perf_counter() - started
+        mean = summary["train"]["mean"]
+        build = {"dataset": str(dataset), "image_size": args.image_size, "seed": args.seed,
+                 "channel_order": "RGB", "class_names": class_names, "workers": workers,
+                 "pool": args.pool, "seconds": round(seconds, 2), "splits": summary}
+        _write_json(temps[-2], build)
+        # the training set's mean R, G, B: the build's completion mark
+        print("[INFO] serializing means...")
+        hdf5build.write_mean_json(temps[-1], mean)
     images = sum(s["written"] for s in summary.values())
-
-    # the training set's mean R, G, B, written last (and atomically)
-    mean = summary["train"]["mean"]
-    build = {"dataset": str(dataset), "image_size": args.image_size, "seed": args.seed,
-             "channel_order": "RGB", "class_names": class_names, "workers": workers,
-             "pool": args.pool, "seconds": round(seconds, 2), "splits": summary}
-    _write_json(build_json, build)
-    print("[INFO] serializing means...")
-    hdf5build.write_mean_json(paths["mean"], mean)
     print(f"[INFO] mean R {mean['R']:.2f}, G {mean['G']:.2f}, B {mean['B']:.2f}")
     print(f"[INFO] wrote {images} images in {seconds:.1f} s ({images / seconds:.1f} images/s) "
           f"to {args.hdf5_dir}")
     return 0
+
+
+def write_splits(args, dataset, splits, class_names, outputs, workers):
+    """Write each split to its HDF5 file (one pool of decoders serves the three)."""
+    from pyimagesearch.errors import DatasetError
+
+    summary = {}
+    with hdf5build.decoding_pool(workers, args.pool) as pool:
+        for split in config.SPLITS:
+            split_paths, split_labels = splits[split]
+            print(f"[INFO] building {split}.hdf5...")
+            try:
+                summary[split] = hdf5build.write_images(
+                    split_paths, split_labels, outputs[split], class_names, size=args.image_size,
+                    buf_size=args.buffer_size, verbose=args.verbose > 0,
+                    label=f"[INFO] {split}", pool=pool,
+                    attrs={"split": split, "seed": args.seed, "dataset": str(dataset)},
+                )
+            except DatasetError as error:
+                raise DatasetError(f"--dataset {dataset}: {split} split: {error}; nothing was "
+                                   "changed in --hdf5-dir") from None
+            if summary[split]["skipped"]:
+                print(f"[WARN] {split}: skipped {summary[split]['skipped']} unreadable image(s)")
+            # the counts are of what was written (unreadable files skipped)
+            lost = [name for name, n in summary[split]["classes"].items() if n == 0]
+            if lost:
+                raise DatasetError(
+                    f"--dataset {dataset}: no readable image of {', '.join(lost)} in the "
+                    f"{split} split; remove the unreadable files or add images; nothing "
+                    "was changed in --hdf5-dir")
+    return summary
 
 
 def _write_json(path, obj):

@@ -78,15 +78,23 @@ def parse_args(argv):
 def load_model(args, db_path, image_size, class_names):
     """The trained network (for inference: no optimizer) and its crop size.
 
+    The model's classes are checked against the database's: its output
+    size, and the ``class_names.json`` train_alexnet.py writes beside
+    ``model.keras`` when it is there.
+
     Raises:
-        DatasetError: the model's input or output does not fit the database.
+        DatasetError: not a model file, or the model's input or output
+            does not fit the database.
     """
+    import json
+
     import keras
 
     from pyimagesearch.errors import DatasetError
+    from pyimagesearch.io.modelfile import check_model_classes, load_keras_model
 
     print("[INFO] loading model...")
-    model = keras.saving.load_model(args.model_path, compile=False)
+    model = load_keras_model(args.model_path, flag="--model-path", compile=False)
     channels_first = keras.config.image_data_format() == "channels_first"
     spatial = model.input_shape[2:4] if channels_first else model.input_shape[1:3]
     crop = args.crop_size or spatial[0]
@@ -94,12 +102,16 @@ def load_model(args, db_path, image_size, class_names):
         raise DatasetError(f"--model-path {args.model_path} takes {tuple(spatial)} inputs, not "
                            f"--crop-size {crop}")
     if crop > min(image_size):
-        raise DatasetError(f"--crop-size {crop} is larger than the {image_size} images of "
-                           f"{db_path}")
-    if model.output_shape[-1] != len(class_names):
-        raise DatasetError(f"--model-path {args.model_path} predicts {model.output_shape[-1]} classes but "
-                           f"{db_path} holds {len(class_names)} ({', '.join(class_names)}); "
-                           "pass the model trained on this database")
+        raise DatasetError(f"--crop-size {crop} is larger than the {tuple(image_size)} images "
+                           f"of {db_path}; rebuild it with build_dataset.py --image-size "
+                           f"{crop} --force")
+    check_model_classes(model, class_names, flag="--model-path", path=args.model_path,
+                        source=str(db_path))
+    names_file = Path(args.model_path).with_name("class_names.json")
+    if names_file.is_file() and json.loads(names_file.read_text()) != class_names:
+        raise DatasetError(f"--model-path {args.model_path} was trained on the classes "
+                           f"{json.loads(names_file.read_text())} ({names_file}) but {db_path} "
+                           f"holds {class_names}")
     return model, crop
 
 
@@ -130,9 +142,7 @@ def save_predictions(run, labels, single, ten, class_names):
 
     import numpy as np
 
-    from pyimagesearch.utils.atomic import atomic_write
-
-    with atomic_write(run.path("predictions.csv"), newline="") as f:
+    with run.open("predictions.csv", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(["row", "label", *(f"one_view_{c}" for c in class_names),
                          *(f"ten_crop_{c}" for c in class_names)])
@@ -153,10 +163,11 @@ def main(argv=None):
     with open_hdf5_dataset(db_path, data_key="images") as db:
         class_names = read_label_names(db)
         image_size = db["images"].shape[1:3]
+    # the pre-trained network, checked against the database before any output
+    model, crop = load_model(args, db_path, image_size, class_names)
 
     with harness.Run(STUDY, args) as run:
-        # load the pre-trained network, then predict one view and 10 crops per image
-        model, crop = load_model(args, db_path, image_size, class_names)
+        # predict one view and 10 crops per image
         single, ten, labels = predict_views(model, db_path, args, crop, len(class_names))
         (rank1, _) = rank5_accuracy(single, labels)
         print(f"[INFO] rank-1 (one view): {rank1 * 100:.2f}%")

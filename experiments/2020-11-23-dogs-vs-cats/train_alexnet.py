@@ -23,10 +23,13 @@ Resuming a long training, two ways:
   ``--checkpoint-dir DIR --checkpoint DIR/epoch_25.keras --start-epoch 25
   --learning-rate 1e-4``. Training continues at epoch 26 with the saved
   optimizer state; the curves continue from ``DIR/monitor.json``.
-- ``--backup DIR`` (Keras' BackupAndRestore) saves the state after every
-  epoch; after a crash or a kill, run the SAME command again and it
-  restores the model, the optimizer and the epoch by itself. It cannot
-  change the learning rate; the backup is deleted when training finishes.
+- ``--backup DIR`` (Keras' BackupAndRestore, with its double checkpoint,
+  every write atomic) saves the state after every epoch; after a crash or
+  a kill, run the SAME command again and it restores the model, the
+  optimizer and the epoch by itself, in the same ``--output`` folder. It
+  cannot change the learning rate; the backup is deleted only once the
+  trained model is saved, so a kill at any moment loses at most the epoch
+  in progress.
 
 With ``--checkpoint-dir`` (else ``--backup``) the monitor's files live in that
 folder, so they outlive a single run; otherwise in the run's folder.
@@ -34,7 +37,6 @@ folder, so they outlive a single run; otherwise in the run's folder.
     python experiments/2020-11-23-dogs-vs-cats/train_alexnet.py --hdf5-dir outputs/dogs_vs_cats/hdf5 --checkpoint-dir outputs/dogs_vs_cats/checkpoints
 """
 
-import json
 import sys
 from pathlib import Path
 
@@ -65,14 +67,6 @@ def build_generators(paths, args, classes):
                                    crop=args.crop_size, crop_mode="center", shuffle=False,
                                    **queue)
     return train_gen, val_gen
-
-
-def restored_epoch(backup_dir):
-    """The epoch BackupAndRestore will resume at (0 when there is no backup)."""
-    metadata = Path(backup_dir) / "training_metadata.json"
-    if not metadata.is_file():
-        return 0
-    return int(json.loads(metadata.read_text()).get("epoch", 0))
 
 
 def parse_args(argv):
@@ -145,16 +139,19 @@ def build_model(run, args, paths, classes):
     return model
 
 
-def load_checkpoint(run, args):
+def load_checkpoint(run, args, class_names):
     """The --checkpoint checkpoint: weights, and the optimizer with its state."""
     import keras
 
     from pyimagesearch.callbacks import current_learning_rate
     from pyimagesearch.errors import DatasetError
+    from pyimagesearch.io.modelfile import check_model_classes, load_keras_model
 
     print(f"[INFO] loading {args.checkpoint}...")
     with run.strategy.scope():
-        model = keras.saving.load_model(args.checkpoint)
+        model = load_keras_model(args.checkpoint, flag="--checkpoint")
+    check_model_classes(model, class_names, flag="--checkpoint", path=args.checkpoint,
+                        source="--hdf5-dir")
     expected = (args.crop_size, args.crop_size)
     spatial = (model.input_shape[2:] if keras.config.image_data_format() == "channels_first"
                else model.input_shape[1:3])
@@ -169,68 +166,105 @@ def load_checkpoint(run, args):
     return model
 
 
-def make_callbacks(run, args, start_epoch, backup, restored):
-    """BackupAndRestore, the TrainingMonitor and the checkpoints; `(callbacks, monitor, start)`.
+def make_callbacks(run, args, start_epoch, backup):
+    """The TrainingMonitor, the checkpoints and the backup; `(callbacks, monitor, start)`.
 
     The monitor's curves go to a folder that outlives the run (the
     checkpoints' or the backup's), so that a resumed run continues them.
+    The monitor writes an epoch before the backup saves it: a kill between
+    the two resumes at the epoch before, whose history the monitor then
+    cuts, so the history never has a gap or a duplicate.
     """
-    import keras
-
     from pyimagesearch.callbacks import EpochCheckpoint, TrainingMonitor
 
     state_dir = Path(args.checkpoint_dir or args.backup or run.output_dir)
-    callbacks = []
-    if backup is not None:
-        if restored:
-            print(f"[INFO] restoring the backup in {backup}: resuming after epoch {restored}")
-            start_epoch = max(start_epoch, restored)
-        # two copies of the state: a kill during a write leaves the other one
-        callbacks.append(keras.callbacks.BackupAndRestore(backup, double_checkpoint=True))
+    if backup is not None and backup.restored:
+        print(f"[INFO] restored the backup in {backup.backup_dir}: resuming after epoch "
+              f"{backup.restored}")
+        start_epoch = max(start_epoch, backup.restored)
     state_dir.mkdir(parents=True, exist_ok=True)
     monitor = TrainingMonitor(state_dir / "monitor.png", json_path=state_dir / "monitor.json",
                               start_at=start_epoch)
-    callbacks.append(monitor)
+    callbacks = [monitor]
     if args.checkpoint_dir:
-        callbacks.append(EpochCheckpoint(args.checkpoint_dir, every=args.every, start_at=start_epoch))
+        callbacks.append(EpochCheckpoint(args.checkpoint_dir, every=args.every,
+                                         start_at=start_epoch))
+    callbacks += run.callbacks()
+    if backup is not None:
+        # two copies of the state, each written atomically: a kill at any
+        # moment leaves one; kept until the model is saved
+        callbacks.append(backup)
     print(f"[INFO] watch {monitor.fig_path} while the network trains")
     return callbacks, monitor, start_epoch
+
+
+def check_inputs(args, paths):
+    """The build's class names, after checking the files against the flags.
+
+    Raises:
+        DatasetError: train and val of different classes, images smaller
+            than the crop, or one class only.
+    """
+    from pyimagesearch.errors import DatasetError
+    from pyimagesearch.io import open_hdf5_dataset, read_label_names
+
+    names = {}
+    for split in ("train", "val"):
+        with open_hdf5_dataset(paths[split], data_key="images") as db:
+            names[split] = read_label_names(db)
+            shape = db["images"].shape[1:]
+        if len(shape) != 3 or shape[2] != 3 or min(shape[:2]) < args.crop_size:
+            raise DatasetError(
+                f"{paths[split]} holds images of shape {shape}, too small for --crop-size "
+                f"{args.crop_size}; rebuild it with build_dataset.py --image-size "
+                f"{max(args.crop_size, 64)} --force, or pass a smaller --crop-size")
+    if names["train"] != names["val"]:
+        raise DatasetError(f"--hdf5-dir {args.hdf5_dir}: train.hdf5 holds the classes "
+                           f"{names['train']} but val.hdf5 {names['val']}; rebuild it")
+    if len(names["train"]) < 2:
+        raise DatasetError(f"--hdf5-dir {args.hdf5_dir} holds one class "
+                           f"({names['train'][0]}); a classifier needs at least two")
+    return names["train"]
 
 
 @harness.entrypoint
 def main(argv=None):
     args = parse_args(argv)
 
+    from pyimagesearch.callbacks.safesaving import SafeBackupAndRestore
     from pyimagesearch.errors import DatasetError
-    from pyimagesearch.io import open_hdf5_dataset, read_label_names
     from pyimagesearch.utils import predict_all
 
     paths = config.check_build(args.hdf5_dir, splits=("train", "val"))
-    with open_hdf5_dataset(paths["train"], data_key="images") as db:
-        class_names = read_label_names(db)
-    if args.checkpoint is not None and not Path(args.checkpoint).is_file():
-        raise DatasetError(f"--checkpoint {args.checkpoint}: no such file")
+    class_names = check_inputs(args, paths)
 
-    # the epoch a BackupAndRestore backup resumes after (0: none); such a
-    # run goes on in its own --output folder
-    backup = Path(args.backup) / "state" if args.backup else None
-    restored = restored_epoch(backup) if backup else 0
-    with harness.Run(STUDY, args, resume=restored > 0) as run:
+    # a BackupAndRestore backup resumes after the epochs it holds (0: none);
+    # the same command run again goes on in its own --output folder
+    backup = SafeBackupAndRestore(Path(args.backup) / "state") if args.backup else None
+    if backup is not None and backup.restorable_epoch() > args.epochs:
+        raise DatasetError(f"--backup {args.backup} holds {backup.restorable_epoch()} epochs, "
+                           f"more than --epochs {args.epochs}; pass a new --backup folder")
+    with harness.Run(STUDY, args) as run:
         train_gen, val_gen = build_generators(paths, args, len(class_names))
         print(f"[INFO] {train_gen.num_images} training and {val_gen.num_images} validation "
               f"images, {len(train_gen)} + {len(val_gen)} batches of {args.batch_size}")
         if args.checkpoint is None:
             model = build_model(run, args, paths, len(class_names))
         else:
-            model = load_checkpoint(run, args)
-        callbacks, monitor, start_epoch = make_callbacks(run, args, args.start_epoch or 0,
-                                                         backup, restored)
+            model = load_checkpoint(run, args, class_names)
+        if backup is not None:
+            backup.restore(model)  # a foreign backup is refused before anything is written
+        callbacks, monitor, start_epoch = make_callbacks(run, args, args.start_epoch or 0, backup)
 
-        # train the network
-        print(f"[INFO] training network (epochs {start_epoch + 1} to {args.epochs})...")
+        # train the network (nothing left when a backup holds every epoch)
+        print(f"[INFO] training network (epochs {start_epoch + 1} to {args.epochs})..."
+              if start_epoch < args.epochs else "[INFO] the backup holds every epoch")
         model.fit(train_gen, validation_data=val_gen, epochs=args.epochs,
-                  initial_epoch=start_epoch, callbacks=[*callbacks, *run.callbacks()],
-                  verbose=args.verbose)
+                  initial_epoch=start_epoch, callbacks=callbacks, verbose=args.verbose)
+
+        # save the model first: the backup is deleted only once it is on disk
+        print("[INFO] serializing model...")
+        run.save_model(model)
 
         # evaluate on the validation images (centre crops)
         print("[INFO] evaluating network...")
@@ -238,11 +272,11 @@ def main(argv=None):
         report = run.save_report(val_gen.labels, predictions, class_names)
         run.save_history(monitor.history, title="AlexNet on Dogs vs. Cats")
         run.save_json("class_names.json", class_names)
-        print("[INFO] serializing model...")
-        run.save_model(model)
         run.record("dogs_vs_cats val", "accuracy", report["accuracy"])
         train_gen.close()
         val_gen.close()
+        if backup is not None:
+            backup.release()
     return 0
 
 

@@ -24,6 +24,7 @@ import cv2
 import numpy as np
 
 from pyimagesearch.errors import DatasetError
+from pyimagesearch.errors import one_line
 from pyimagesearch.utils.progress import progress_bar
 
 # the order of Keras' loader (and of the official batches.meta)
@@ -118,11 +119,45 @@ def _load_batches(folder):
     return (x_train, y_train), (x_test, y_test)
 
 
+class _BatchUnpickler(pickle.Unpickler):
+    """An unpickler that builds only what a CIFAR-10 batch holds: no code runs.
+
+    A pickle names the functions it calls to rebuild its objects; a crafted
+    one names `os.system`. A batch needs only dicts, lists, bytes, str and
+    ints (built without any function) and NumPy arrays (`_reconstruct`,
+    `ndarray`, `dtype`; `_frombuffer` and `_codecs.encode` for files pickled
+    by Python 3); any other name is refused before it is looked up.
+    """
+
+    ALLOWED = {
+        ("numpy.core.multiarray", "_reconstruct"): ("numpy._core.multiarray", "_reconstruct"),
+        ("numpy._core.multiarray", "_reconstruct"): ("numpy._core.multiarray", "_reconstruct"),
+        ("numpy.core.numeric", "_frombuffer"): ("numpy._core.numeric", "_frombuffer"),
+        ("numpy._core.numeric", "_frombuffer"): ("numpy._core.numeric", "_frombuffer"),
+        ("numpy", "ndarray"): ("numpy", "ndarray"),
+        ("numpy", "dtype"): ("numpy", "dtype"),
+        ("_codecs", "encode"): ("_codecs", "encode"),
+    }
+
+    def find_class(self, module, name):
+        target = self.ALLOWED.get((module, name))
+        if target is None:
+            raise pickle.UnpicklingError(f"it asks to run {module}.{name}")
+        import importlib
+
+        return getattr(importlib.import_module(target[0]), target[1])
+
+
 def _read_batch(path):
-    # the official format is a pickle: only open batch files you trust
+    # the official format is a pickle: read with an unpickler that runs no code
     try:
         with open(path, "rb") as f:
-            batch = pickle.load(f, encoding="bytes")
+            batch = _BatchUnpickler(f, encoding="bytes").load()
+    except pickle.UnpicklingError as error:
+        raise DatasetError(
+            f"{path} is not a CIFAR-10 batch and was refused: {one_line(error)} (a CIFAR-10 "
+            "batch holds only arrays and lists; use the official cifar-10-batches-py files)"
+        ) from None
     except Exception as error:
         raise DatasetError(
             f"{path} is not a readable CIFAR-10 batch ({type(error).__name__})"

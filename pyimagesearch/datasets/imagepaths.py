@@ -16,7 +16,11 @@ def image_path_dataset(paths, size, preprocess=None, batch_size=32, resize="squa
 
     Each element carries the indices of its images in `paths`: a file that
     cannot be decoded is skipped (with ``skip_unreadable``), and the
-    indices say which labels go with the images that remain.
+    indices say which labels go with the images that remain (and how many
+    were skipped). Empty files, text files and truncated JPEGs are among
+    them: TensorFlow's decoder refuses a JPEG cut anywhere, baseline or
+    progressive, where OpenCV would fill the missing rows with grey (see
+    `pyimagesearch.io.imagefile.read_image` for the OpenCV readers).
 
     Args:
         paths: image file paths (JPEG, PNG, BMP or GIF: what TensorFlow

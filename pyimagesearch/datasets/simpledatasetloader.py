@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 
 from pyimagesearch.errors import DatasetError
+from pyimagesearch.io.imagefile import read_image
 from pyimagesearch.utils.progress import progress_bar
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".ppm", ".pgm")
@@ -38,7 +39,20 @@ def list_images(base_path, extensions=IMAGE_EXTENSIONS):
             f"image folder {base} holds no image files ({', '.join(extensions)}); "
             "expected <folder>/<class>/<image>"
         )
+    _warn_empty_class_folders(base, paths)
     return paths
+
+
+def _warn_empty_class_folders(base, paths):
+    """Warn about the sub-folders of `base` that hold none of `paths` (a class would vanish)."""
+    used = {Path(p).relative_to(base).parts[0] for p in paths if Path(p).parent != base}
+    empty = sorted(entry.name for entry in base.iterdir()
+                   if entry.is_dir() and not entry.name.startswith(".") and entry.name not in used)
+    if empty:
+        warnings.warn(
+            f"{base}: class folder(s) {', '.join(empty)} hold no image files and are left out "
+            "of the classes", stacklevel=3)
+    return empty
 
 
 
@@ -83,6 +97,7 @@ def list_labelled_images(folder, label_from=None, extensions=IMAGE_EXTENSIONS):
         raise DatasetError(f"--dataset {base}: no images ({layout}) in it")
     if label_from is None:
         labels = [Path(p).parent.name for p in paths]
+        _warn_empty_class_folders(base, paths)
     else:
         labels = [label_from(p) for p in paths]
     if len(set(labels)) < 2:
@@ -122,7 +137,8 @@ class SimpleDatasetLoader:
         self.workers = int(workers or os.cpu_count() or 1)
 
     def _load_one(self, path):
-        image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+        # None for an unreadable, empty or truncated file
+        image = read_image(path, cv2.IMREAD_COLOR)
         if image is None:
             return None
         for p in self.preprocessors:
@@ -166,6 +182,11 @@ class SimpleDatasetLoader:
                 f"readable images (first: {skipped[0]})",
                 stacklevel=2,
             )
+            lost = sorted({Path(p).parent.name for p in skipped} - set(labels))
+            if data and lost:
+                warnings.warn(f"no readable image left in the class folder(s) "
+                              f"{', '.join(lost)}: they are left out of the classes",
+                              stacklevel=2)
         if not data:
             raise DatasetError(
                 f"none of the {len(image_paths)} files could be read as an image "

@@ -38,6 +38,9 @@ def split_labelled(data, labels, test_size=0.25, seed=42):
         )
     encoder = LabelEncoder().fit(labels)
     class_names = [str(c) for c in encoder.classes_]
+    if len(class_names) < 2:
+        raise DatasetError(f"the data holds one class ({', '.join(class_names) or 'none'}); "
+                           "a classifier needs at least two (one folder per class)")
     targets = keras.utils.to_categorical(encoder.transform(labels), len(class_names))
     train_x, test_x, train_y, test_y = train_test_split(
         data, targets, test_size=test_size, random_state=seed

@@ -82,10 +82,13 @@ def load_chunk(paths, size):
 
     `images` holds the readable images only, uint8 RGB `(k, size, size, 3)`
     (aspect-aware resize, `AspectAwarePreprocessor`); `ok[i]` says whether
-    `paths[i]` could be read; `means[j]` is the mean (R, G, B) of image `j`.
+    `paths[i]` could be read (not an empty, unreadable or truncated file,
+    see `pyimagesearch.io.imagefile.read_image`); `means[j]` is the mean
+    (R, G, B) of image `j`.
     """
     import cv2
 
+    from pyimagesearch.io.imagefile import read_image
     from pyimagesearch.preprocessing.aspectawarepreprocessor import AspectAwarePreprocessor
 
     aap = AspectAwarePreprocessor(size, size)
@@ -93,9 +96,10 @@ def load_chunk(paths, size):
     means = np.zeros((len(paths), 3), dtype=np.float64)
     ok = np.zeros(len(paths), dtype=bool)
     for i, path in enumerate(paths):
-        # load the image (BGR), resize it keeping the aspect ratio, then
-        # swap the channels to RGB once and for all
-        image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+        # load the image (BGR; None if unreadable or a truncated JPEG),
+        # resize it keeping the aspect ratio, then swap the channels to RGB
+        # once and for all
+        image = read_image(path, cv2.IMREAD_COLOR)
         if image is None:
             continue
         image = aap.preprocess(image)
@@ -245,8 +249,9 @@ def write_images(paths, labels, output_path, class_names, size, workers=None,
             no `pool` is given (see `decoding_pool`).
 
     Returns:
-        ``{"written", "skipped", "mean": {"R", "G", "B"}, "seconds"}``; the
-        mean is over the written images (0-255).
+        ``{"written", "skipped", "classes": {name: images written},
+        "mean": {"R", "G", "B"}, "seconds"}``; the counts and the mean
+        (0-255) are of the images written, not of the paths given.
     """
     import time
 
@@ -264,13 +269,16 @@ def write_images(paths, labels, output_path, class_names, size, workers=None,
     context = (decoding_pool(workers, pool_kind) if pool is None
                else contextlib.nullcontext(pool))
     with context as pool:
-        written, totals = _write(paths, targets, output_path, class_names, size, buf_size,
-                                 overwrite, attrs, pool, bar)
+        counts, totals = _write(paths, targets, output_path, class_names, size, buf_size,
+                                overwrite, attrs, pool, bar)
     bar.finish()
+    written = int(counts.sum())
     if written == 0:
-        raise DatasetError(f"none of the {len(paths)} images of {output_path} could be read")
+        raise DatasetError(f"none of the {len(paths)} images could be read "
+                           f"(first: {paths[0] if paths else 'no paths'})")
     mean = totals / written
     return {"written": written, "skipped": len(paths) - written,
+            "classes": {name: int(n) for name, n in zip(class_names, counts)},
             "mean": {"R": float(mean[0]), "G": float(mean[1]), "B": float(mean[2])},
             "seconds": time.perf_counter() - started}
 
@@ -278,8 +286,10 @@ def write_images(paths, labels, output_path, class_names, size, workers=None,
 def _write(paths, targets, output_path, class_names, size, buf_size, overwrite, attrs, pool, bar):
     from pyimagesearch.io.hdf5datasetwriter import HDF5DatasetWriter
 
+    from pyimagesearch.utils.faults import fault_point
+
     totals = np.zeros(3, dtype=np.float64)
-    written = 0
+    counts = np.zeros(len(class_names), dtype=np.int64)
     with HDF5DatasetWriter((len(paths), size, size, 3), output_path, data_key="images",
                            buf_size=buf_size, overwrite=overwrite) as writer:
         writer.storeClassLabels(class_names)
@@ -293,9 +303,10 @@ def _write(paths, targets, output_path, class_names, size, buf_size, overwrite, 
             if len(images):
                 writer.add(images, chunk_targets)
                 totals += means.sum(axis=0)
-                written += len(images)
+                counts += np.bincount(chunk_targets, minlength=len(class_names))
             bar.update(min(start + len(ok), len(paths)))
-    return written, totals
+            fault_point("hdf5_chunk")  # tests: a kill in the middle of a build
+    return counts, totals
 
 
 def write_mean_json(path, mean):

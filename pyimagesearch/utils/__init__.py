@@ -1,12 +1,23 @@
-from pyimagesearch.utils.plotting import plot_confusion_matrix
-from pyimagesearch.utils.plotting import plot_history
-from pyimagesearch.utils.plotting import plot_predictions
-from pyimagesearch.utils.progress import progress_bar
-from pyimagesearch.utils.progress import track
-from pyimagesearch.utils.ranked import rank5_accuracy
-from pyimagesearch.utils.reports import classification_report
-from pyimagesearch.utils.schedules import PolynomialDecay
-from pyimagesearch.utils.schedules import StepDecay
-from pyimagesearch.utils.schedules import keras2_decay
-from pyimagesearch.utils.display import show_image
-from pyimagesearch.utils.predict import predict_all
+from pyimagesearch._lazy import lazy_names
+
+__all__ = ["PolynomialDecay", "StepDecay", "classification_report", "keras2_decay",
+           "plot_confusion_matrix", "plot_history", "plot_predictions", "predict_all",
+           "progress_bar", "rank5_accuracy", "show_image", "track"]
+
+# imported on first use: `pyimagesearch.utils.atomic` (every writer) and
+# `progress` must not pay for scikit-learn, matplotlib or keras (a decoding
+# process of the HDF5 build imports them)
+__getattr__ = lazy_names(__name__, {
+    "plot_confusion_matrix": "pyimagesearch.utils.plotting",
+    "plot_history": "pyimagesearch.utils.plotting",
+    "plot_predictions": "pyimagesearch.utils.plotting",
+    "predict_all": "pyimagesearch.utils.predict",
+    "progress_bar": "pyimagesearch.utils.progress",
+    "track": "pyimagesearch.utils.progress",
+    "rank5_accuracy": "pyimagesearch.utils.ranked",
+    "classification_report": "pyimagesearch.utils.reports",
+    "PolynomialDecay": "pyimagesearch.utils.schedules",
+    "StepDecay": "pyimagesearch.utils.schedules",
+    "keras2_decay": "pyimagesearch.utils.schedules",
+    "show_image": "pyimagesearch.utils.display",
+})

@@ -23,21 +23,76 @@ Example:
 
 import contextlib
 import os
+import re
 from pathlib import Path
 
 import numpy as np  # noqa: F401  (used by the docstring example)
 
-__all__ = ["atomic_path", "atomic_write", "temporary_name"]
+__all__ = ["atomic_path", "atomic_paths", "atomic_write", "remove_stale_temporaries",
+           "temporary_name"]
+
+_TMP = ".tmp-"
+
+
+def _split_name(path):
+    """`("latest", ".weights.h5")`: the name before its first dot, and the rest."""
+    name = Path(path).name
+    dot = name.find(".", 1)
+    return (name, "") if dot < 0 else (name[:dot], name[dot:])
 
 
 def temporary_name(path):
-    """The temporary sibling of `path`, keeping its suffix (``.x.tmp-<pid>.keras``).
+    """The temporary sibling of `path`, keeping its suffixes (``.x.tmp-<pid>.weights.h5``).
 
-    The suffix is kept because some writers choose the format from it
-    (`keras.Model.save` needs ``.keras``, `savefig` reads ``.png``).
+    The suffixes are kept because some writers choose the format from them
+    (`keras.Model.save` needs ``.keras``, `save_weights` ``.weights.h5``,
+    `savefig` reads ``.png``).
     """
     path = Path(path)
-    return path.with_name(f".{path.stem}.tmp-{os.getpid()}{path.suffix}")
+    stem, suffixes = _split_name(path)
+    return path.with_name(f".{stem}{_TMP}{os.getpid()}{suffixes}")
+
+
+def _pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # someone else's live process
+    return True
+
+
+_TEMPORARY = re.compile(r"^\.(?P<stem>.*?)\.tmp-(?P<pid>\d+)(?P<suffixes>\..*)?$")
+
+
+def remove_stale_temporaries(path):
+    """Delete the temporary files left by killed writers; return their paths.
+
+    A writer killed before its rename leaves ``.<name>.tmp-<pid><suffixes>``
+    beside the final file (a 25,000-image HDF5 build can leave gigabytes).
+    `path` is a final file (its own temporaries go) or a folder (every
+    temporary in it goes). Files of a process still alive are left alone
+    (a concurrent writer).
+    """
+    path = Path(path)
+    folder = path if path.is_dir() else path.parent
+    if not folder.is_dir():
+        return []
+    wanted = None if path.is_dir() else _split_name(path)
+    removed = []
+    for candidate in folder.iterdir():
+        match = _TEMPORARY.match(candidate.name)
+        if not match or not candidate.is_file():
+            continue
+        if wanted is not None and (match["stem"], match["suffixes"] or "") != wanted:
+            continue
+        pid = int(match["pid"])
+        if pid != os.getpid() and not _pid_alive(pid):
+            with contextlib.suppress(OSError):
+                candidate.unlink()
+                removed.append(candidate)
+    return removed
 
 
 def _fsync(path):
@@ -73,9 +128,52 @@ def atomic_path(path):
             raise FileNotFoundError(f"nothing was written to {tmp} for {path}")
         _fsync(tmp)
         os.replace(tmp, path)
+        _fsync(path.parent)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
+        raise
+
+
+@contextlib.contextmanager
+def atomic_paths(paths):
+    """Temporary names for several files, all renamed only when the block succeeds.
+
+    For a set of files that belong together (the HDF5 files of a build and
+    its report): the old files stay untouched until every new one is
+    complete. The LAST path is the set's completion mark: it is deleted
+    first, the others are renamed in order, and it is renamed last, so a
+    kill between two renames leaves a set without its mark (unfinished),
+    never a mark beside a mix of old and new files.
+
+    Args:
+        paths: the final file names, the completion mark last.
+
+    Yields:
+        The list of temporary paths, in the same order; the block writes
+        every one of them.
+    """
+    paths = [Path(p) for p in paths]
+    for path in paths:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    temps = [temporary_name(p) for p in paths]
+    try:
+        yield temps
+        missing = [str(t) for t in temps if not t.exists()]
+        if missing:
+            raise FileNotFoundError(f"nothing was written to {', '.join(missing)}")
+        for tmp in temps:
+            _fsync(tmp)
+        with contextlib.suppress(FileNotFoundError):
+            paths[-1].unlink()
+        for tmp, path in zip(temps, paths):
+            os.replace(tmp, path)
+        for folder in {p.parent for p in paths}:
+            _fsync(folder)
+    except BaseException:
+        for tmp in temps:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
         raise
 
 
