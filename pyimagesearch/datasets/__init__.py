@@ -9,3 +9,7 @@ from pyimagesearch.datasets.imagepaths import image_path_dataset
 from pyimagesearch.datasets.cifar10 import CIFAR10_CLASSES
 from pyimagesearch.datasets.cifar10 import load_cifar10
 from pyimagesearch.datasets.splits import split_labelled
+from pyimagesearch.datasets.boxes import BoxDataset
+from pyimagesearch.datasets.boxes import BoxRow
+from pyimagesearch.datasets.boxes import load_boxes
+from pyimagesearch.datasets.boxes import read_box_csv

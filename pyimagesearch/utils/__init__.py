@@ -1,3 +1,4 @@
+from pyimagesearch._lazy import lazy_names
 from pyimagesearch.utils.plotting import plot_history
 from pyimagesearch.utils.progress import progress_bar
 from pyimagesearch.utils.progress import track
@@ -7,3 +8,8 @@ from pyimagesearch.utils.schedules import PolynomialDecay
 from pyimagesearch.utils.schedules import StepDecay
 from pyimagesearch.utils.schedules import keras2_decay
 from pyimagesearch.utils.display import show_image
+from pyimagesearch.utils.iou import box_iou
+
+# the Keras metric is imported on first use: the NumPy helpers above must not
+# pay for importing keras and TensorFlow
+__getattr__ = lazy_names(__name__, {"BoxIoU": "pyimagesearch.utils.ioumetric"})
