@@ -130,6 +130,32 @@ def test_predict_a_folder_without_annotations_has_no_true_boxes(trained, rectang
     assert not (out / "summary.json").exists()
 
 
+def test_an_earlier_feature_layer_and_a_head_started_at_the_mean_box(tmp_path, rectangles):
+    import keras
+
+    train = load_script(STUDY, "train")
+    out = tmp_path / "run-mid"
+    # a learning rate too small to move anything: the head stays where it started
+    assert train.main(["--dataset", str(rectangles), *TINY, "--feature-layer",
+                       "block_13_expand_relu", "--head", "conv", "--init-mean-box",
+                       "--learning-rate", "1e-12",
+                       "--output", str(out)]) == 0
+    report = json.loads((out / "report.json").read_text())
+    assert report["feature_layer"] == "block_13_expand_relu" and report["init_mean_box"]
+    assert report["test"]["mean_iou"] == pytest.approx(
+        report["baseline_mean_box_test"]["mean_iou"], abs=1e-4)
+    rows = list(csv.DictReader(open(out / "test_predictions.csv")))
+    mean_box = np.array(report["mean_box"])
+    for row in rows:
+        w, h = float(row["width"]), float(row["height"])
+        predicted = [float(row[f"pred_{k}"]) for k in ("x1", "y1", "x2", "y2")]
+        np.testing.assert_allclose(predicted, mean_box * [w, h, w, h], atol=0.06)
+    model = keras.saving.load_model(out / "model.keras")
+    names = [layer.name for layer in model.layers]
+    assert "block_13_expand_relu" in names and "Conv_1" not in names and "reduce" in names
+    assert report["head"] == "conv"
+
+
 def test_the_diarys_scaling_divides_by_255_and_is_written_beside_the_model(tmp_path):
     import boxregression
 
@@ -154,6 +180,8 @@ def test_the_diarys_scaling_divides_by_255_and_is_written_beside_the_model(tmp_p
     (["--dataset", "{data}", "--weights", "{tmp}/missing.h5"], ["no such file"]),
     (["--dataset", "{tmp}"], ["expected exactly one .csv file", "found none"]),
     (["--dataset", "{bad}"], ["line 2", "inverted box"]),
+    (["--dataset", "{data}", "--feature-layer", "block_99"],
+     ["--feature-layer block_99: mobilenet_v2 has no such layer"]),
 ])
 def test_train_bad_input_exits_2_with_one_line(tmp_path, rectangles, capsys, argv, messages):
     bad = tmp_path / "bad"

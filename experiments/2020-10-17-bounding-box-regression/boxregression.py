@@ -121,9 +121,9 @@ def draw_boxes(image, predicted, true=None, iou=None):
     image = image.copy()
     thickness = max(1, round(min(image.shape[:2]) / 150))
     if true is not None:
-        x1, y1, x2, y2 = (int(round(v)) for v in true)
+        x1, y1, x2, y2 = (round(v) for v in true)
         cv2.rectangle(image, (x1, y1), (x2, y2), TRUE_COLOUR, thickness)
-    x1, y1, x2, y2 = (int(round(v)) for v in predicted)
+    x1, y1, x2, y2 = (round(v) for v in predicted)
     cv2.rectangle(image, (x1, y1), (x2, y2), PREDICTED_COLOUR, thickness)
     if iou is not None:
         text = f"IoU {iou:.2f}"

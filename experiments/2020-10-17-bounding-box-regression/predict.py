@@ -12,6 +12,8 @@ run folder, with `predictions.csv` and `grid.png` (the first 16 images).
 image name per line, like the `test_images.txt` train.py writes): its names
 are resolved against the image folder of `--dataset` (else the list file's
 folder); absolute paths are used as they are.
+Diary's result: its script drew the predicted box on each image; no IoU
+was measured. Measured here: see this folder's README.md.
 
     python experiments/2020-10-17-bounding-box-regression/predict.py --model outputs/2020-10-17-bounding-box-regression/<run>/model.keras --input outputs/2020-10-17-bounding-box-regression/<run>/test_images.txt --dataset caltech101_airplanes
     python experiments/2020-10-17-bounding-box-regression/predict.py --model outputs/2020-10-17-bounding-box-regression/<run>/model.keras --input plane.jpg

@@ -12,4 +12,20 @@ from pyimagesearch.utils.iou import box_iou
 
 # the Keras metric is imported on first use: the NumPy helpers above must not
 # pay for importing keras and TensorFlow
-__getattr__ = lazy_names(__name__, {"BoxIoU": "pyimagesearch.utils.ioumetric"})
+_LAZY = {"BoxIoU": "pyimagesearch.utils.ioumetric"}
+
+__all__ = [
+    "PolynomialDecay",
+    "StepDecay",
+    "box_iou",
+    "classification_report",
+    "keras2_decay",
+    "plot_history",
+    "progress_bar",
+    "rank5_accuracy",
+    "show_image",
+    "track",
+    *_LAZY,
+]
+
+__getattr__ = lazy_names(__name__, _LAZY)
