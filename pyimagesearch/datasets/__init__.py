@@ -12,3 +12,7 @@ from pyimagesearch.datasets.cifar10 import load_cifar10
 from pyimagesearch.datasets.splits import split_counts
 from pyimagesearch.datasets.splits import split_dataset
 from pyimagesearch.datasets.splits import split_labelled
+from pyimagesearch.datasets.boxes import BoxDataset
+from pyimagesearch.datasets.boxes import BoxRow
+from pyimagesearch.datasets.boxes import load_boxes
+from pyimagesearch.datasets.boxes import read_box_csv
