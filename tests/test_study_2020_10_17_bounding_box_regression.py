@@ -100,7 +100,7 @@ def test_train_writes_the_model_the_test_list_and_iou_beside_the_baseline(traine
 def test_predict_draws_boxes_on_the_saved_test_list_and_the_grid(trained, rectangles, tmp_path):
     predict = load_script(STUDY, "predict")
     out = tmp_path / "predict-run"
-    assert predict.main(["--model", str(trained / "model.keras"), "--input",
+    assert predict.main(["--model-path", str(trained / "model.keras"), "--input",
                          str(trained / "test_images.txt"), "--dataset", str(rectangles),
                          "--output", str(out), "--verbose", "0"]) == 0
     names = (trained / "test_images.txt").read_text().splitlines()
@@ -121,7 +121,7 @@ def test_predict_draws_boxes_on_the_saved_test_list_and_the_grid(trained, rectan
 def test_predict_a_folder_without_annotations_has_no_true_boxes(trained, rectangles, tmp_path):
     predict = load_script(STUDY, "predict")
     out = tmp_path / "predict-folder"
-    predict.main(["--model", str(trained / "model.keras"), "--input",
+    predict.main(["--model-path", str(trained / "model.keras"), "--input",
                   str(rectangles / "images"), "--output", str(out), "--verbose", "0",
                   "--grid", "4"])
     rows = list(csv.DictReader(open(out / "predictions.csv")))
@@ -195,15 +195,15 @@ def test_train_bad_input_exits_2_with_one_line(tmp_path, rectangles, capsys, arg
 
 
 @pytest.mark.parametrize("argv, messages", [
-    (["--model", "{tmp}/none.keras", "--input", "{img}"], ["no such file"]),
-    (["--model", "{tmp}/model.h5", "--input", "{img}"], ["expected a Keras 3 .keras file"]),
-    (["--model", "{run}/model.keras", "--input", "{tmp}/nothing.jpg"],
+    (["--model-path", "{tmp}/none.keras", "--input", "{img}"], ["no such file"]),
+    (["--model-path", "{tmp}/model.h5", "--input", "{img}"], ["expected a Keras 3 .keras file"]),
+    (["--model-path", "{run}/model.keras", "--input", "{tmp}/nothing.jpg"],
      ["no such image, folder or list file"]),
-    (["--model", "{run}/model.keras", "--input", "{tmp}/list.txt"],
+    (["--model-path", "{run}/model.keras", "--input", "{tmp}/list.txt"],
      ["line 2", "ghost.jpg not found", "pass --dataset"]),
-    (["--model", "{run}/model.keras", "--input", "{tmp}/empty.txt"], ["names no image"]),
-    (["--model", "{run}/model.keras", "--input", "{tmp}/broken.jpg"], ["not a readable image"]),
-    (["--model", "{tmp}/lone/model.keras", "--input", "{img}"], ["model_input.json: not found"]),
+    (["--model-path", "{run}/model.keras", "--input", "{tmp}/empty.txt"], ["names no image"]),
+    (["--model-path", "{run}/model.keras", "--input", "{tmp}/broken.jpg"], ["not a readable image"]),
+    (["--model-path", "{tmp}/lone/model.keras", "--input", "{img}"], ["model_input.json: not found"]),
 ])
 def test_predict_bad_input_exits_2_with_one_line(tmp_path, trained, rectangles, capsys, argv,
                                                  messages):
@@ -225,7 +225,7 @@ def test_predict_bad_input_exits_2_with_one_line(tmp_path, trained, rectangles, 
     ("train", ["--scale", "1"], "argument --scale: invalid choice: '1'"),
     ("train", ["--test-size", "1.5"], "argument --test-size: expected a fraction in (0, 1)"),
     ("train", ["--image-size", "x"], "argument --image-size: expected a size in pixels"),
-    ("predict", ["--model", "m.keras", "--input", "a.jpg", "--grid", "0"],
+    ("predict", ["--model-path", "m.keras", "--input", "a.jpg", "--grid", "0"],
      "argument --grid: expected a positive integer, got '0'"),
 ])
 def test_bad_flags_exit_2_with_an_argparse_error(tmp_path, capsys, script, argv, message):

@@ -15,8 +15,8 @@ folder); absolute paths are used as they are.
 Diary's result: its script drew the predicted box on each image; no IoU
 was measured. Measured here: see this folder's README.md.
 
-    python experiments/2020-10-17-bounding-box-regression/predict.py --model outputs/2020-10-17-bounding-box-regression/<run>/model.keras --input outputs/2020-10-17-bounding-box-regression/<run>/test_images.txt --dataset caltech101_airplanes
-    python experiments/2020-10-17-bounding-box-regression/predict.py --model outputs/2020-10-17-bounding-box-regression/<run>/model.keras --input plane.jpg
+    python experiments/2020-10-17-bounding-box-regression/predict.py --model-path outputs/2020-10-17-bounding-box-regression/<run>/model.keras --input outputs/2020-10-17-bounding-box-regression/<run>/test_images.txt --dataset caltech101_airplanes
+    python experiments/2020-10-17-bounding-box-regression/predict.py --model-path outputs/2020-10-17-bounding-box-regression/<run>/model.keras --input plane.jpg
 """
 
 import argparse
@@ -46,8 +46,8 @@ def grid_count(text):
 
 def build_parser():
     parser = harness.study_parser(__doc__, dataset=False)
-    parser.add_argument("-m", "--model", required=True, help="the trained model (model.keras)")
-    parser.add_argument("-i", "--input", required=True,
+    parser.add_argument("--model-path", required=True, help="the trained model (model.keras)")
+    parser.add_argument("--input", required=True,
                         help="an image, a folder of images, or a .txt list of image names")
     parser.add_argument("-d", "--dataset", default=None,
                         help="the data set folder (box CSV + images), or a name under "
@@ -61,9 +61,9 @@ def build_parser():
 def check_model(value):
     path = Path(value)
     if not path.is_file():
-        raise DatasetError(f"--model {path}: no such file (train.py writes model.keras)")
+        raise DatasetError(f"--model-path {path}: no such file (train.py writes model.keras)")
     if path.suffix != ".keras":
-        raise DatasetError(f"--model {path}: expected a Keras 3 .keras file")
+        raise DatasetError(f"--model-path {path}: expected a Keras 3 .keras file")
     return path
 
 
@@ -132,7 +132,7 @@ def load_model(path):
         return keras.saving.load_model(path)
     except Exception as error:  # a damaged or foreign file: Keras raises many kinds
         lines = str(error).strip().splitlines()
-        raise DatasetError(f"--model {path}: could not load it "
+        raise DatasetError(f"--model-path {path}: could not load it "
                            f"({lines[0] if lines else type(error).__name__})") from None
 
 
@@ -188,7 +188,7 @@ def write_predictions(run, rows):
 @harness.entrypoint
 def main(argv=None):
     args = build_parser().parse_args(argv)
-    model_path = check_model(args.model)
+    model_path = check_model(args.model_path)
     backbone, size, scale = boxregression.load_model_input(model_path)
     annotations, image_dir = load_annotations(args.dataset)
     paths = resolve_inputs(args.input, image_dir)

@@ -30,7 +30,7 @@ Measured: see this folder's README.md.
     python experiments/2020-10-17-bounding-box-regression/train.py --dataset caltech101_airplanes
     python experiments/2020-10-17-bounding-box-regression/train.py --dataset caltech101_airplanes --model mobilenet_v2 --weights mobilenet_v2_1.0_224_imagenet_torchvision_no_top.h5
     python experiments/2020-10-17-bounding-box-regression/train.py --dataset caltech101_airplanes --model mobilenet_v2 --weights mobilenet_v2_1.0_224_imagenet_torchvision_no_top.h5 --feature-layer block_13_expand_relu --head conv --init-mean-box
-    python experiments/2020-10-17-bounding-box-regression/predict.py --model outputs/2020-10-17-bounding-box-regression/<run>/model.keras --input outputs/2020-10-17-bounding-box-regression/<run>/test_images.txt --dataset caltech101_airplanes
+    python experiments/2020-10-17-bounding-box-regression/predict.py --model-path outputs/2020-10-17-bounding-box-regression/<run>/model.keras --input outputs/2020-10-17-bounding-box-regression/<run>/test_images.txt --dataset caltech101_airplanes
 """
 
 import argparse
