@@ -87,7 +87,6 @@ def train(nn, train_x, train_y, test_x, test_y, epochs, batch_size, verbose):
         The history: `loss`, `val_loss`, `accuracy`, `val_accuracy` per epoch.
     """
     from pyimagesearch.utils import track
-    from pyimagesearch.utils.atomic import atomic_path
 
     history = {"loss": [], "val_loss": [], "accuracy": [], "val_accuracy": []}
     accuracy = lambda x, y: float((nn.predict(x).argmax(axis=1) == y).mean())  # noqa: E731
@@ -111,6 +110,7 @@ def main(argv=None):
     import numpy as np
 
     from pyimagesearch.nn import NeuralNetwork
+    from pyimagesearch.utils.atomic import atomic_path
 
     with harness.Run(STUDY, args) as run:
         train_x, test_x, train_y, test_y, class_names, mean, std = load_features(
