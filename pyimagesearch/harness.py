@@ -4,12 +4,15 @@ A study script keeps only its story (data, model, training, evaluation); the
 plumbing lives here:
 
 - `study_parser()`: the common arguments (`--output`, `--epochs`,
-  `--batch-size`, `--seed`, `--verbose`, `--deterministic`,
-  `--mixed-precision`) plus `--dataset` when the study reads data.
+  `--batch-size`, `--seed`, `--verbose`, `--deterministic`, and the
+  scale-and-speed flags `--strategy`, `--scale-lr`, `--logical-cpus`,
+  `--mixed-precision` / `--precision`) plus `--dataset` when the study
+  reads data.
 - `resolve_dataset()`: `--dataset` is a path or a data set's name; a name is
   looked up under `$DATASETS_DIR` when set, else under the repository's
   `datasets/` folder.
-- `Run`: seeds everything, makes a new output folder per run (runs never
+- `Run`: starts the run's `tf.distribute` strategy and dtype policy,
+  seeds everything, makes a new output folder per run (runs never
   overwrite each other), and writes what a user needs to judge the run:
   `args.json`, `history.json` + `history.csv`, `training_plot.png`,
   `classification_report.txt` + `.json`, `model.keras` and one line in
@@ -33,8 +36,11 @@ def main(argv=None):
     parser = harness.study_parser(__doc__, epochs=20, batch_size=128)
     args = parser.parse_args(argv)
     with harness.Run(STUDY, args) as run:   # STUDY: the study folder's name
-        model = ...
-        history = model.fit(..., epochs=args.epochs, verbose=args.verbose)
+        with run.strategy.scope():
+            model = ...           # build and compile inside the scope
+        train = run.dataset(train_x, train_y, shuffle=True)  # global batches
+        history = model.fit(train, epochs=args.epochs, verbose=args.verbose,
+                            callbacks=run.callbacks())
         run.save_history(history)
         run.save_report(y_true, y_pred, class_names)
         run.save_model(model)
@@ -48,7 +54,9 @@ import datetime
 import functools
 import json
 import os
+import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -59,6 +67,7 @@ from pyimagesearch.errors import DatasetError
 from pyimagesearch.errors import OutputExistsError
 from pyimagesearch.errors import PyImageSearchError
 from pyimagesearch.errors import one_line
+from pyimagesearch.utils import distribute
 from pyimagesearch.utils.atomic import atomic_path
 from pyimagesearch.utils.atomic import _pid_alive
 from pyimagesearch.utils.atomic import atomic_write
@@ -218,8 +227,10 @@ def study_parser(description, *, epochs=None, batch_size=None, dataset=None,
         description: the script's docstring (shown by ``--help``).
         epochs, batch_size: the study's defaults (the diary's recipe);
             `None` leaves out the training arguments (`--epochs`,
-            `--batch-size`, `--deterministic`, `--mixed-precision`), e.g.
-            for a script that only predicts.
+            `--batch-size`, `--deterministic` and the flags of
+            `add_scale_arguments`), e.g. for a script that only predicts.
+            `--batch-size` is the batch of one replica: a run on N devices
+            trains on global batches of N x batch size (`Run.dataset`).
         dataset: the default of `--dataset`; `None` makes it required, and
             `False` leaves `--dataset` out (studies without a data set).
         dataset_help: help text of `--dataset`.
@@ -249,13 +260,46 @@ def study_parser(description, *, epochs=None, batch_size=None, dataset=None,
     parser.add_argument("-e", "--epochs", type=positive_int, default=epochs,
                         help=f"training epochs (default {epochs})")
     parser.add_argument("-b", "--batch-size", type=positive_int, default=batch_size,
-                        help=f"mini-batch size (default {batch_size})")
+                        help=f"mini-batch size per replica (default {batch_size}); the global "
+                        "batch is this x the replicas")
     if not keras:
         return parser
     parser.add_argument("--deterministic", action="store_true",
                         help="use deterministic TensorFlow ops (slower, repeatable)")
-    parser.add_argument("--mixed-precision", action="store_true",
-                        help="train in mixed_float16 (for GPUs; slow on CPUs)")
+    return add_scale_arguments(parser)
+
+
+def add_scale_arguments(parser):
+    """The flags of distribution and precision (`study_parser` adds them to training scripts).
+
+    - ``--strategy auto|default|mirrored|multiworker``: see `Run.strategy`;
+    - ``--scale-lr``: multiply the learning rate by the replicas (the linear
+      scaling rule; the script applies it with `Run.scaled_learning_rate`);
+    - ``--logical-cpus N``: split the CPU into N devices (``mirrored`` without
+      GPUs, for tests and demonstrations);
+    - ``--mixed-precision``: ``mixed_float16`` on GPUs, ``mixed_bfloat16`` on
+      CPUs; or ``--precision float32|mixed_float16|mixed_bfloat16``.
+    """
+    group = parser.add_argument_group("distribution and precision")
+    group.add_argument("--strategy", choices=distribute.STRATEGIES, default="auto",
+                       help="tf.distribute strategy: auto (multiworker when TF_CONFIG names "
+                       "several workers, mirrored when several GPUs are visible, else "
+                       "default), default (one device), mirrored (every GPU of this machine, "
+                       "else every logical CPU), multiworker (MultiWorkerMirroredStrategy "
+                       "from TF_CONFIG) (default: auto)")
+    group.add_argument("--scale-lr", action="store_true",
+                       help="multiply the learning rate by the number of replicas (linear "
+                       "scaling for the larger global batch)")
+    group.add_argument("--logical-cpus", type=positive_int, default=None,
+                       help="split the CPU into N logical devices, so that --strategy mirrored "
+                       "runs N replicas without GPUs (they share the same cores)")
+    precision = group.add_mutually_exclusive_group()
+    precision.add_argument("--mixed-precision", action="store_true",
+                           help="mixed precision: mixed_float16 on GPUs (with loss scaling), "
+                           "mixed_bfloat16 on CPUs")
+    precision.add_argument("--precision", choices=distribute.PRECISIONS, default=None,
+                           help="the Keras dtype policy, explicitly (default: float32, or "
+                           "what --mixed-precision picks)")
     return parser
 
 
@@ -525,6 +569,18 @@ class Run:
     rewritten; any other non-empty folder is refused. A run that stops on a
     user error before writing anything but ``args.json`` removes its
     folder's contents again, so the corrected command can use it.
+
+    Use it as a context manager. On entry it starts the run's distribution
+    strategy (first of all: a `MultiWorkerMirroredStrategy` must exist
+    before any other TensorFlow op of the process, so enter the run before
+    loading data with TensorFlow), seeds, and sets the dtype policy
+    (`--mixed-precision`, `--precision`); on exit it restores the policy and
+    prints where the outputs are.
+
+    In a multi-worker run (`TF_CONFIG`), only the chief writes the run
+    folder, the model and the row of `outputs/results.csv`; every other
+    worker writes into a temporary folder that is deleted on exit
+    (`is_chief`, `task`).
     """
 
     def __init__(self, study, args, resume=False):
@@ -534,15 +590,31 @@ class Run:
         self.continued = False  # True: this folder held our own unfinished run
         self.started = time.perf_counter()
         self._created = False
-        self.output_dir = self._make_output_dir(getattr(args, "output", None))
+        self.task = self._cluster_task()
+        self.is_chief = self.task.chief
+        if self.is_chief:
+            self.output_dir = self._make_output_dir(getattr(args, "output", None))
+        else:  # another worker's files: nothing under outputs/, deleted on exit
+            self.output_dir = Path(tempfile.mkdtemp(
+                prefix=f"pyimagesearch-{self.task.type}{self.task.index}-"))
         self.data_path = _data_path(args)
         self.images = {}       # counts of what was read, by split (`count_images`)
         self._own = set()      # files this run may rewrite (history, its plot)
         self._policy = None
         self._strategy = None
+        self.strategy_name = None
+        self.precision = None
+        self._lr_scaled = False
         self._history = None   # the HistoryCheckpoint of `callbacks()`
         self._saved_model = False
         self._recorded = False
+
+    def _cluster_task(self):
+        requested = getattr(self.args, "strategy", None) or "auto"
+        if requested not in ("auto", "multiworker"):
+            return distribute.SINGLE
+        task = distribute.cluster_from_env()
+        return task if requested == "multiworker" or task.workers > 1 else distribute.SINGLE
 
     # -- setup ---------------------------------------------------------------
     def _make_output_dir(self, requested):
@@ -612,31 +684,43 @@ class Run:
         import keras
 
         args = self.args
+        self._start_strategy()  # before any other TensorFlow op (multi-worker)
         keras.utils.set_random_seed(getattr(args, "seed", 42))
         if getattr(args, "deterministic", False):
             import tensorflow as tf
 
             tf.config.experimental.enable_op_determinism()
-        self._policy = keras.config.dtype_policy()
-        if getattr(args, "mixed_precision", False):
-            keras.mixed_precision.set_global_policy("mixed_float16")
+        self._set_precision()
         self.save_json("args.json", self._describe_args())
-        print(f"[INFO] {self.study}: outputs in {self.output_dir}")
+        if self.is_chief:
+            print(f"[INFO] {self.study}: outputs in {self.output_dir}")
+        else:
+            print(f"[INFO] {self.study}: {self.task.type} {self.task.index} of "
+                  f"{self.task.workers} workers (not the chief): its files go to "
+                  f"{self.output_dir}, deleted at the end")
         return self
 
     def __exit__(self, exc_type, exc, tb):
         import keras
 
         try:
-            if exc_type is not None:
+            if exc_type is not None and self.is_chief:
                 self._save_what_was_trained(exc_type)
         finally:
             if self._policy is not None:
                 keras.mixed_precision.set_global_policy(self._policy)
+                self._policy = None
+        if not self.is_chief:
+            shutil.rmtree(self.output_dir, ignore_errors=True)
+        if getattr(self.args, "scale_lr", False) and not self._lr_scaled:
+            print("[WARN] --scale-lr was given but this script never asked for its learning "
+                  "rate (Run.scaled_learning_rate): the rate was not scaled", file=sys.stderr)
         if exc_type is None:
-            (self.output_dir / INCOMPLETE_MARK).unlink(missing_ok=True)
-            print(f"[INFO] done in {self.elapsed():.1f} s; outputs in {self.output_dir}")
-        elif issubclass(exc_type, PyImageSearchError):
+            if self.is_chief:
+                (self.output_dir / INCOMPLETE_MARK).unlink(missing_ok=True)
+            where = self.output_dir if self.is_chief else "the chief's folder"
+            print(f"[INFO] done in {self.elapsed():.1f} s; outputs in {where}")
+        elif issubclass(exc_type, PyImageSearchError) and self.is_chief:
             self._forget_if_empty()
         return False
 
@@ -670,6 +754,20 @@ class Run:
             print(f"[WARN] could not save the interrupted run: {one_line(error)}",
                   file=sys.stderr)
 
+    def _set_precision(self):
+        """The dtype policy of `--precision` / `--mixed-precision` (restored on exit)."""
+        import keras
+
+        args = self.args
+        explicit = getattr(args, "precision", None)
+        mixed = getattr(args, "mixed_precision", False)
+        self._policy = keras.config.dtype_policy()
+        if explicit is None and not mixed:
+            self.precision = self._policy.name
+            return
+        self.precision = distribute.resolve_precision(explicit, mixed)
+        keras.mixed_precision.set_global_policy(self.precision)
+
     def _describe_args(self):
         import keras
         import tensorflow as tf
@@ -690,6 +788,13 @@ class Run:
             "data_path": str(self.data_path) if self.data_path else None,
             "image_data_format": keras.config.image_data_format(),
             "devices": [d.name for d in tf.config.list_logical_devices()],
+            "strategy": self.strategy_name,
+            "replicas": self.replicas,
+            "per_replica_batch_size": getattr(self.args, "batch_size", None),
+            "global_batch_size": self.global_batch_size,
+            "learning_rate_scale": self.learning_rate_scale,
+            "precision": self.precision,
+            "task": dict(self.task._asdict()),
         }
 
     def count_images(self, **counts):
@@ -736,24 +841,74 @@ class Run:
         return callbacks
 
     # -- distribution -----------------------------------------------------------
+    def _start_strategy(self):
+        if self._strategy is not None:
+            return
+        args = self.args
+        cpus = getattr(args, "logical_cpus", None)
+        if cpus:
+            distribute.split_cpu(cpus)
+        requested = getattr(args, "strategy", None) or "auto"
+        self.strategy_name = distribute.resolve_strategy(requested, task=self.task)
+        self._strategy = distribute.make_strategy(self.strategy_name)
+
     @property
     def strategy(self):
-        """The run's `tf.distribute` strategy, created once and reused.
+        """The run's `tf.distribute` strategy, created once (on entry) and reused.
 
-        A `MirroredStrategy` over several GPUs, else the default strategy.
-        Build and compile every model of the run inside
+        From `--strategy`: ``default`` (one device), ``mirrored`` (a
+        `MirroredStrategy` over every GPU, else every logical CPU device of
+        `--logical-cpus`), ``multiworker`` (a `MultiWorkerMirroredStrategy`
+        from `TF_CONFIG`) or ``auto`` (multiworker when `TF_CONFIG` names
+        several workers, mirrored when several GPUs are visible, else
+        default). Build and compile every model of the run inside
         ``with run.strategy.scope():``; a study that calls `fit` twice
         (warm-up, then fine-tuning) gets the same strategy both times
         (Keras refuses to mix two strategy objects in one model).
         """
         if self._strategy is None:
-            import tensorflow as tf
-
-            if len(tf.config.list_logical_devices("GPU")) > 1:
-                self._strategy = tf.distribute.MirroredStrategy()
-            else:
-                self._strategy = tf.distribute.get_strategy()
+            self._start_strategy()
         return self._strategy
+
+    @property
+    def replicas(self):
+        """The replicas training in sync (devices x workers)."""
+        return int(self.strategy.num_replicas_in_sync)
+
+    @property
+    def global_batch_size(self):
+        """`--batch-size` (per replica) x `replicas`: the batch of one optimizer step."""
+        batch = getattr(self.args, "batch_size", None)
+        return None if batch is None else int(batch) * self.replicas
+
+    @property
+    def learning_rate_scale(self):
+        """`replicas` with `--scale-lr` (the linear scaling rule), else 1."""
+        return self.replicas if getattr(self.args, "scale_lr", False) else 1
+
+    def scaled_learning_rate(self, rate):
+        """The learning rate to train with: `rate` x `learning_rate_scale`.
+
+        Example:
+
+        >>> optimizer = keras.optimizers.SGD(run.scaled_learning_rate(args.learning_rate))
+        """
+        self._lr_scaled = True
+        return rate * self.learning_rate_scale
+
+    def dataset(self, x, y, shuffle=False, augmentation=None):
+        """`(x, y)` arrays as a `tf.data.Dataset` of global batches for `fit`/`predict`.
+
+        Batches of `global_batch_size` (each replica gets `--batch-size`
+        of them), reshuffled every epoch with the run's seed when `shuffle`
+        (the same order on every worker, so auto-sharding by data gives
+        each worker its own part of each batch), augmented on the fly,
+        prefetched. See `pyimagesearch.datasets.array_dataset`.
+        """
+        from pyimagesearch.datasets import array_dataset
+
+        return array_dataset(x, y, self.global_batch_size, augmentation=augmentation,
+                             shuffle=shuffle, seed=getattr(self.args, "seed", None))
 
     # -- files -----------------------------------------------------------------
     def path(self, name, rewrite=False):
@@ -904,7 +1059,10 @@ class Run:
             "status": status,
             "commit": (git.get("commit", "")[:12] + ("+dirty" if git.get("dirty") else "")),
         }
-        for path in (outputs_root() / "results.csv", self.output_dir / "results.csv"):
+        paths = [self.output_dir / "results.csv"]
+        if self.is_chief:  # other workers keep no row under outputs/
+            paths.insert(0, outputs_root() / "results.csv")
+        for path in paths:
             ledger.append_row(path, row)
         print(f"[INFO] {metric} on {data}: {float(value):.4f}")
         return row

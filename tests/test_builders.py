@@ -79,6 +79,64 @@ def test_lenet_layers_match_the_book():
     assert model.count_params() == 1_256_080
 
 
+@pytest.fixture
+def bfloat16_policy():
+    keras.mixed_precision.set_global_policy("mixed_bfloat16")
+    yield
+    keras.mixed_precision.set_global_policy("float32")
+
+
+def _fc_head(width, height, depth, classes):
+    from pyimagesearch.nn.conv import FCHeadNet
+
+    inputs = keras.Input((height, width, depth))
+    base = keras.Model(inputs, keras.layers.Conv2D(4, 3, name="base_conv")(inputs), name="base")
+    return FCHeadNet.build_model(base, classes, 8)
+
+
+def _every_builder():
+    from pyimagesearch.nn import conv
+
+    builders = dict(BUILDERS)
+    builders["alexnet"] = lambda w, h, d, c: conv.AlexNet.build(max(w, 64), max(h, 64), d, c,
+                                                                 fc_units=16)
+    builders["fcheadnet"] = _fc_head
+    if hasattr(conv, "MiniGoogLeNet"):
+        builders["minigooglenet"] = lambda *a: conv.MiniGoogLeNet.build(*a)
+    return builders
+
+
+@pytest.mark.parametrize("name", sorted(_every_builder()))
+def test_every_builder_outputs_float32_under_mixed_bfloat16(name, bfloat16_policy):
+    model = _every_builder()[name](16, 16, 3, 4)
+    assert model.layers[-1].dtype_policy.compute_dtype == "float32"  # the softmax
+    hidden = [l for l in model.layers if isinstance(l, keras.layers.Conv2D)]
+    assert hidden and all(l.compute_dtype == "bfloat16" for l in hidden)
+    out = model(np.zeros((2, *model.input_shape[1:]), "float32"), training=False)
+    assert out.dtype == "float32" and tuple(out.shape) == (2, model.output_shape[-1])
+    np.testing.assert_allclose(np.asarray(out).sum(axis=1), 1.0, rtol=1e-5)
+
+
+def test_loss_scaling_where_float16_needs_it():
+    # Keras 3's compile wraps the optimizer in a LossScaleOptimizer under
+    # mixed_float16 (float16 gradients underflow); bfloat16 has float32's
+    # range and needs none
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    try:
+        model = ShallowNet.build(8, 8, 3, 3)
+        model.compile(optimizer=keras.optimizers.SGD(0.01), loss="categorical_crossentropy")
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    assert isinstance(model.optimizer, keras.optimizers.LossScaleOptimizer)
+    keras.mixed_precision.set_global_policy("mixed_bfloat16")
+    try:
+        model = ShallowNet.build(8, 8, 3, 3)
+        model.compile(optimizer=keras.optimizers.SGD(0.01), loss="categorical_crossentropy")
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    assert not isinstance(model.optimizer, keras.optimizers.LossScaleOptimizer)
+
+
 def test_softmax_stays_float32_under_mixed_precision():
     keras.mixed_precision.set_global_policy("mixed_float16")
     try:

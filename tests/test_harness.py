@@ -139,12 +139,27 @@ def test_seeding_repeats_weights(tmp_path):
     np.testing.assert_array_equal(initial_weights("a"), initial_weights("b"))
 
 
-def test_mixed_precision_is_restored(tmp_path):
+def test_mixed_precision_picks_the_device_policy_and_is_restored(tmp_path):
     import keras
+    import tensorflow as tf
 
-    with harness.Run("s", args_for(mixed_precision=True, output=str(tmp_path / "r"))):
+    expected = "mixed_float16" if tf.config.list_physical_devices("GPU") else "mixed_bfloat16"
+    with harness.Run("s", args_for(mixed_precision=True, output=str(tmp_path / "r"))) as run:
+        assert keras.config.dtype_policy().name == expected == run.precision
+    assert keras.config.dtype_policy().name == "float32"
+    assert json.loads((tmp_path / "r" / "args.json").read_text())["precision"] == expected
+    # --precision names the policy explicitly
+    with harness.Run("s", args_for(precision="mixed_float16", output=str(tmp_path / "p"))):
         assert keras.config.dtype_policy().name == "mixed_float16"
     assert keras.config.dtype_policy().name == "float32"
+
+
+def test_mixed_precision_and_precision_exclude_each_other(capsys):
+    parser = harness.study_parser("doc", epochs=1, batch_size=2, dataset=False)
+    assert parser.parse_args(["--precision", "mixed_bfloat16"]).precision == "mixed_bfloat16"
+    with pytest.raises(SystemExit) as info:
+        parser.parse_args(["--mixed-precision", "--precision", "float32"])
+    assert info.value.code == 2 and "not allowed with" in capsys.readouterr().err
 
 
 def test_entrypoint_turns_user_errors_into_exit_2(capsys):

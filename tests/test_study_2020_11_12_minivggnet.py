@@ -44,6 +44,43 @@ def test_train_decay_runs_and_decays(tmp_path, tiny_cifar):
     assert args["decay"] == 0.01 and args["momentum"] == 0.9 and args["learning_rate"] == 0.01
 
 
+def test_train_decay_fast_recipe_in_mixed_precision(tmp_path, tiny_cifar):
+    # the fast recipe's own defaults (batch 128 > 30 images: one step per
+    # epoch), in mixed_bfloat16 on CPUs (mixed_float16 on GPUs)
+    out = tmp_path / "run"
+    _, history = _run_script("train_decay", tiny_cifar, out, "--recipe", "fast", "--epochs", "2",
+                             "--mixed-precision")
+    saved = json.loads((out / "args.json").read_text())
+    assert saved["args"]["recipe"] == "fast" and saved["precision"].startswith("mixed_")
+    peak = cifar_recipe("fast").learning_rate
+    assert saved["global_batch_size"] == 8 and saved["args"]["learning_rate"] == peak
+    assert len(history["loss"]) == 2 and all(math.isfinite(v) for v in history["loss"])
+    # 4 steps per epoch: a one-epoch warm-up to the peak, then the cosine down
+    rates = history["learning_rate"]
+    assert rates[0] == pytest.approx(peak, rel=1e-3) and rates[1] < rates[0] / 2
+    timing = json.loads((out / "timing.json").read_text())
+    assert len(timing["train_seconds"]) == 2 and timing["val_accuracy"] == history["val_accuracy"]
+    import keras
+
+    model = keras.saving.load_model(out / "model.keras")
+    assert model.get_layer("predictions").compute_dtype == "float32"
+
+
+def cifar_recipe(name):
+    return load_script(STUDY, "minivggnet_cifar10").RECIPES[name]
+
+
+def test_train_decay_refuses_decay_with_the_fast_recipe(tmp_path, tiny_cifar, capsys):
+    module = load_script(STUDY, "train_decay")
+    with pytest.raises(SystemExit) as info:
+        module.main(["--dataset", str(tiny_cifar), "--recipe", "fast", "--decay", "0.1",
+                     "--output", str(tmp_path / "o")])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --decay is for --recipe diary") and err.count("\n") == 1
+    assert not (tmp_path / "o").exists()
+
+
 def test_train_lr_schedule_runs_and_plots(tmp_path, tiny_cifar):
     names, history = _run_script("train_lr_schedule", tiny_cifar, tmp_path / "run",
                                  "--no-bn", "--factor", "0.5", "--drop-every", "1")

@@ -56,8 +56,10 @@ def main(argv=None):
             verbose=1 if args.verbose else 0,
         )
 
+        learning_rate = run.scaled_learning_rate(args.learning_rate)  # x replicas with --scale-lr
+
         def make_optimizer():
-            return keras.optimizers.SGD(learning_rate=args.learning_rate,
+            return keras.optimizers.SGD(learning_rate=learning_rate,
                                         momentum=args.momentum, nesterov=True)
 
         cifar.train_minivggnet(run, args, data, make_optimizer, callbacks=[checkpoint],

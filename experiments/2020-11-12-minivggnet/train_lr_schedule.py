@@ -41,13 +41,14 @@ def main(argv=None):
         data = cifar.load_data(source, verbose=args.verbose)
 
         # the step schedule, applied at the start of every epoch
-        schedule = StepDecay(init_alpha=args.learning_rate, factor=args.factor,
+        learning_rate = run.scaled_learning_rate(args.learning_rate)  # x replicas with --scale-lr
+        schedule = StepDecay(init_alpha=learning_rate, factor=args.factor,
                              drop_every=args.drop_every)
         schedule.plot(run.path("lr_schedule.png"), args.epochs)
         callbacks = [keras.callbacks.LearningRateScheduler(schedule)]
 
         def make_optimizer():
-            return keras.optimizers.SGD(learning_rate=args.learning_rate,
+            return keras.optimizers.SGD(learning_rate=learning_rate,
                                         momentum=args.momentum, nesterov=True)
 
         cifar.train_minivggnet(run, args, data, make_optimizer, callbacks=callbacks,

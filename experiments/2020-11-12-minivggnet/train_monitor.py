@@ -42,8 +42,10 @@ def main(argv=None):
         monitor = TrainingMonitor(run.path("monitor.png"), json_path=run.path("monitor.json"))
         print(f"[INFO] watch {monitor.fig_path} while the network trains")
 
+        learning_rate = run.scaled_learning_rate(args.learning_rate)  # x replicas with --scale-lr
+
         def make_optimizer():
-            return keras.optimizers.SGD(learning_rate=args.learning_rate,
+            return keras.optimizers.SGD(learning_rate=learning_rate,
                                         momentum=args.momentum, nesterov=True)
 
         cifar.train_minivggnet(run, args, data, make_optimizer, callbacks=[monitor],

@@ -4,9 +4,17 @@
 def array_dataset(x, y, batch_size, augmentation=None, shuffle=False, seed=None):
     """A batched, prefetched `tf.data.Dataset` of `(x, y)`, augmented on the fly.
 
+    The arrays are turned into tensors once; every epoch shuffles indices
+    (not images: no second copy of the data in a shuffle buffer) and
+    gathers whole batches from them, so nothing is copied in Python per
+    epoch. The batches are prefetched while the model trains on the
+    previous one. The dataset auto-shards by data: under a
+    `MultiWorkerMirroredStrategy` each worker trains on its own part of
+    every global batch (give every worker the same `seed`).
+
     Args:
         x, y: NumPy arrays of equal length.
-        batch_size: the mini-batch size.
+        batch_size: the mini-batch size (under a strategy: the global batch).
         augmentation: a Keras model or layer (e.g. from
             `pyimagesearch.preprocessing.build_augmentation`) applied to each
             batch with `training=True`, in parallel with training.
@@ -24,13 +32,18 @@ def array_dataset(x, y, batch_size, augmentation=None, shuffle=False, seed=None)
 
     if len(x) != len(y):
         raise ValueError(f"`x` and `y` differ in length. Received: {len(x)} and {len(y)}")
-    if int(batch_size) < 1:
+    if isinstance(batch_size, bool) or int(batch_size) < 1:
         raise ValueError(f"`batch_size` must be >= 1. Received: batch_size={batch_size}")
-    ds = tf.data.Dataset.from_tensor_slices((x, y))
+    images, labels = tf.convert_to_tensor(x), tf.convert_to_tensor(y)
+    ds = tf.data.Dataset.range(len(x))
     if shuffle:
         ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
     ds = ds.batch(int(batch_size))
+    ds = ds.map(lambda index: (tf.gather(images, index), tf.gather(labels, index)),
+                num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     if augmentation is not None:
-        ds = ds.map(lambda images, labels: (augmentation(images, training=True), labels),
+        ds = ds.map(lambda batch, target: (augmentation(batch, training=True), target),
                     num_parallel_calls=tf.data.AUTOTUNE)
-    return ds.prefetch(tf.data.AUTOTUNE)
+    options = tf.data.Options()
+    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+    return ds.with_options(options).prefetch(tf.data.AUTOTUNE)
