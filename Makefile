@@ -35,7 +35,7 @@ run: install
 	$(PY) experiments/2020-11-11-lenet/train.py --dataset digits --batch-size 32 --momentum 0.9 --verbose 2
 
 test: install
-	$(PY) -m pytest -q $(PYTEST_ARGS)
+	$(PY) -m pytest -q -n auto $(PYTEST_ARGS)
 
 bench: install
 	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

@@ -891,7 +891,7 @@ class Run:
 
         Example:
 
-        >>> optimizer = keras.optimizers.SGD(run.scaled_learning_rate(args.learning_rate))
+        >>> optimizer = keras.optimizers.SGD(run.scaled_learning_rate(args.learning_rate))  # doctest: +SKIP
         """
         self._lr_scaled = True
         return rate * self.learning_rate_scale

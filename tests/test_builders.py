@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from pyimagesearch.nn.conv import AlexNet, FCHeadNet, LeNet, MiniVGGNet, ShallowNet
+from pyimagesearch.nn.conv import AlexNet, FCHeadNet, LeNet, MiniGoogLeNet, MiniVGGNet, ShallowNet
 
 
 def _fchead(width, height, depth, classes):
@@ -24,6 +24,7 @@ ARCHITECTURES = {
     "minivggnet": (MiniVGGNet.build, 16, 12, 3),
     "alexnet": (lambda w, h, d, c: AlexNet.build(w, h, d, c, fc_units=16), 57, 57, 3),
     "fcheadnet": (_fchead, 12, 12, 3),
+    "minigooglenet": (MiniGoogLeNet.build, 32, 32, 3),
 }
 
 BUILDERS = {
@@ -86,29 +87,10 @@ def bfloat16_policy():
     keras.mixed_precision.set_global_policy("float32")
 
 
-def _fc_head(width, height, depth, classes):
-    from pyimagesearch.nn.conv import FCHeadNet
-
-    inputs = keras.Input((height, width, depth))
-    base = keras.Model(inputs, keras.layers.Conv2D(4, 3, name="base_conv")(inputs), name="base")
-    return FCHeadNet.build_model(base, classes, 8)
-
-
-def _every_builder():
-    from pyimagesearch.nn import conv
-
-    builders = dict(BUILDERS)
-    builders["alexnet"] = lambda w, h, d, c: conv.AlexNet.build(max(w, 64), max(h, 64), d, c,
-                                                                 fc_units=16)
-    builders["fcheadnet"] = _fc_head
-    if hasattr(conv, "MiniGoogLeNet"):
-        builders["minigooglenet"] = lambda *a: conv.MiniGoogLeNet.build(*a)
-    return builders
-
-
-@pytest.mark.parametrize("name", sorted(_every_builder()))
+@pytest.mark.parametrize("name", sorted(ARCHITECTURES))
 def test_every_builder_outputs_float32_under_mixed_bfloat16(name, bfloat16_policy):
-    model = _every_builder()[name](16, 16, 3, 4)
+    build, width, height, depth = ARCHITECTURES[name]
+    model = build(width, height, 3, 4)
     assert model.layers[-1].dtype_policy.compute_dtype == "float32"  # the softmax
     hidden = [l for l in model.layers if isinstance(l, keras.layers.Conv2D)]
     assert hidden and all(l.compute_dtype == "bfloat16" for l in hidden)
