@@ -1,10 +1,13 @@
 # Quick start:  make run   (set up .venv, train LeNet on scikit-learn's bundled digits)
 #               make test  (set up .venv if needed, run the test suite)
+#               make bench (every benchmark, one table in outputs/bench/bench.md;
+#                           make bench BENCH_ARGS=--quick: under 5 minutes)
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
 .PHONY: install system-deps run test bench clean
 
@@ -38,7 +41,7 @@ test: install
 	$(PY) -m pytest -q -n auto $(PYTEST_ARGS)
 
 bench: install
-	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+	$(PY) -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -39,6 +39,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `bench.common`, `pyimagesearch`
+GOAL = 1.8  # the build on 2 idle cores vs the one-process loop
+
 
 def synthetic_folder(folder, count, seed=0):
     """`count` JPEGs named like Kaggle's, 375x500 (a typical Kaggle photo)."""
@@ -83,7 +86,24 @@ def single_process(paths, targets, class_names, output, size):
     return {"R": totals[0] / written, "G": totals[1] / written, "B": totals[2] / written}
 
 
-def main(argv=None):
+def image_list(args, scratch):
+    """The images to time: --dataset, $DATASETS_DIR's Kaggle folder, or synthetic JPEGs."""
+    from pyimagesearch.datasets import list_labelled_images
+
+    folder = args.dataset
+    if folder is None:
+        folder = Path(os.environ.get("DATASETS_DIR", "datasets")) / "dogs_vs_cats" / "train"
+        if not folder.is_dir():
+            print(f"[INFO] no {folder}: timing {args.synthetic} synthetic 375x500 JPEGs")
+            folder = synthetic_folder(scratch / "train", args.synthetic)
+    paths, labels = list_labelled_images(folder, label_from=lambda p: Path(p).name.split(".")[0])
+    if args.limit:
+        paths, labels = paths[:args.limit], labels[:args.limit]
+    return paths * args.repeat, labels * args.repeat
+
+
+def parse(argv=None):
+    """The command-line arguments."""
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dataset", default=None,
@@ -108,23 +128,19 @@ def main(argv=None):
     if args.trials < 1 or args.repeat < 1:
         parser.error(f"--trials and --repeat must be at least 1, got {args.trials} and "
                      f"{args.repeat}")
+    return args
+
+
+def measure(argv=None):
+    """Run the benchmark with command-line `argv`; return its timings."""
+    args = parse(argv)
 
     import h5py
 
-    from pyimagesearch.datasets import list_labelled_images
     from pyimagesearch.io import hdf5build
 
     synthetic = tempfile.TemporaryDirectory(dir=args.tmp)
-    folder = args.dataset
-    if folder is None:
-        folder = Path(os.environ.get("DATASETS_DIR", "datasets")) / "dogs_vs_cats" / "train"
-        if not folder.is_dir():
-            print(f"[INFO] no {folder}: timing {args.synthetic} synthetic 375x500 JPEGs")
-            folder = synthetic_folder(Path(synthetic.name) / "train", args.synthetic)
-    paths, labels = list_labelled_images(folder, label_from=lambda p: Path(p).name.split(".")[0])
-    if args.limit:
-        paths, labels = paths[:args.limit], labels[:args.limit]
-    paths, labels = paths * args.repeat, labels * args.repeat
+    paths, labels = image_list(args, Path(synthetic.name))
     class_names = sorted(set(labels))
     targets = [class_names.index(label) for label in labels]
     workers = args.workers or hdf5build.default_workers()
@@ -192,25 +208,59 @@ def main(argv=None):
                     for runs in side.values():
                         runs.clear()
 
-    n = len(paths)
+    synthetic.cleanup()
+    return {"images": len(paths), "image_size": args.image_size, "workers": workers,
+            "cores": hdf5build.default_workers(), "kinds": kinds, "times": times, "cpu": cpu,
+            "identical": all(checks)}
+
+
+def report(result):
+    """Print the timings and the ratio; return the ratio of the default (first) pool."""
+    n, size, times, cpu = result["images"], result["image_size"], result["times"], result["cpu"]
     loop_s = float(np.median(times["loop"]))
-    print(f"images: {n} ({args.image_size}x{args.image_size}), cores: "
-          f"{hdf5build.default_workers()}, workers: {workers}")
+    print(f"images: {n} ({size}x{size}), cores: {result['cores']}, workers: {result['workers']}")
     print(f"single-process loop: {loop_s:.2f} s ({n / loop_s:.1f} images/s; runs "
           f"{', '.join(f'{t:.2f}' for t in times['loop'])} s; CPU {np.median(cpu['loop']):.2f} s)")
-    for kind in kinds:
+    for kind in result["kinds"]:
         seconds = float(np.median(times[kind]))
         print(f"build, {kind} pool: {seconds:.2f} s ({n / seconds:.1f} images/s; runs "
               f"{', '.join(f'{t:.2f}' for t in times[kind])} s; CPU "
               f"{np.median(cpu[kind]):.2f} s with its workers); ratio {loop_s / seconds:.2f}x")
-    print(f"identical files and means: {all(checks)}")
+    print(f"identical files and means: {result['identical']}")
     print("(CPU seconds say what each costs; on a busy machine the wall-time ratio cannot "
           "exceed the share of the cores it gets)")
-    ratio = loop_s / float(np.median(times[kinds[0]]))
-    print(f"ratio ({kinds[0]} pool, build_dataset.py's default): {ratio:.2f}x (goal >= 1.8x) "
-          f"{'PASS' if ratio >= 1.8 else 'FAIL'}")
-    synthetic.cleanup()
-    return 0 if all(checks) else 1
+    kind = result["kinds"][0]
+    ratio = loop_s / float(np.median(times[kind]))
+    print(f"ratio ({kind} pool, build_dataset.py's default): {ratio:.2f}x (goal >= {GOAL}x) "
+          f"{'PASS' if ratio >= GOAL else 'FAIL'}")
+    return ratio
+
+
+def main(argv=None):
+    result = measure(argv)
+    report(result)
+    return 0 if result["identical"] else 1
+
+
+def suite(quick=False, tiny=False):
+    """The suite's rows: the build (thread pool) vs the one-process loop."""
+    from bench.common import ratio_row
+
+    if tiny:
+        argv = ["--limit", "16", "--synthetic", "16", "--image-size", "32", "--trials", "1",
+                "--pool", "thread"]
+    elif quick:
+        argv = ["--limit", "300", "--synthetic", "300", "--trials", "1", "--pool", "thread"]
+    else:
+        argv = ["--pool", "thread"]
+    result = measure(argv)
+    ratio = report(result)
+    loop_s, build_s = (float(np.median(result["times"][k])) for k in ("loop", "thread"))
+    detail = (f"{result['images']} JPEGs to {result['image_size']}px HDF5: loop {loop_s:.2f} s, "
+              f"{result['workers']} decoding threads {build_s:.2f} s; identical files: "
+              f"{result['identical']}")
+    return [ratio_row("HDF5 build (Dogs vs. Cats)", "build / one-process loop speed", ratio,
+                      GOAL, detail)]
 
 
 if __name__ == "__main__":

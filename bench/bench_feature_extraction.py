@@ -26,6 +26,8 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `bench.common`, `pyimagesearch`
+GOAL = 0.9  # the input pipeline keeps >= 90% of the network's speed
 
 
 def load_extract_features():
@@ -53,7 +55,8 @@ def make_jpegs(folder, count, size, seed=0):
     return paths
 
 
-def main(argv=None):
+def parse(argv=None):
+    """The command-line arguments."""
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default="mobilenet_v2", help="network (default mobilenet_v2)")
@@ -68,7 +71,12 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=3,
                         help="timed passes of each path; the best counts (default 3)")
     parser.add_argument("--json", default=None, help="also write the numbers to this file")
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def measure(argv=None):
+    """Run the benchmark with command-line `argv`; return its rates."""
+    args = parse(argv)
 
     import numpy as np
 
@@ -110,7 +118,8 @@ def main(argv=None):
 
         # warm up both paths (graph tracing, thread pools), then time them in turn
         model.predict(preloaded[: args.batch_size], batch_size=args.batch_size, verbose=0)
-        extract_features(model, paths[: args.batch_size], labels, _NullWriter(), preprocess, size,
+        extract_features(model, paths[: args.batch_size], labels[: args.batch_size], _NullWriter(),
+                         preprocess, size,
                          batch_size=args.batch_size, verbose=0)
         times = {"bare": [], "files": []}
         for _ in range(args.repeats):
@@ -121,19 +130,46 @@ def main(argv=None):
 
     bare_rate = len(paths) / min(times["bare"])
     files_rate = len(paths) / min(times["files"])
-    ratio = files_rate / bare_rate
-    print(f"[INFO] {spec.name} at {size}x{size}, {len(paths)} images, batch {args.batch_size}, "
-          f"{os.cpu_count()} CPU cores")
-    print(f"[INFO] bare model.predict (preloaded): {bare_rate:7.1f} images/s")
-    print(f"[INFO] extract_features (from files):  {files_rate:7.1f} images/s")
-    print(f"[INFO] ratio: {ratio:.2f} (goal >= 0.9)")
+    result = {"model": spec.name, "size": size, "images": len(paths),
+              "batch_size": args.batch_size, "bare_images_per_s": bare_rate,
+              "files_images_per_s": files_rate, "ratio": files_rate / bare_rate,
+              "seconds": times}
     if args.json:
-        Path(args.json).write_text(json.dumps({
-            "model": spec.name, "size": size, "images": len(paths),
-            "batch_size": args.batch_size, "bare_images_per_s": bare_rate,
-            "files_images_per_s": files_rate, "ratio": ratio,
-            "seconds": times}, indent=2) + "\n")
+        Path(args.json).write_text(json.dumps(result, indent=2) + "\n")
+    return result
+
+
+def report(result):
+    print(f"[INFO] {result['model']} at {result['size']}x{result['size']}, {result['images']} "
+          f"images, batch {result['batch_size']}, {os.cpu_count()} CPU cores")
+    print(f"[INFO] bare model.predict (preloaded): {result['bare_images_per_s']:7.1f} images/s")
+    print(f"[INFO] extract_features (from files):  {result['files_images_per_s']:7.1f} images/s")
+    print(f"[INFO] ratio: {result['ratio']:.2f} (goal >= {GOAL})")
+
+
+def main(argv=None):
+    report(measure(argv))
     return 0
+
+
+def suite(quick=False, tiny=False):
+    """The suite's row: extraction from files vs predict on preloaded images."""
+    from bench.common import ratio_row
+
+    if tiny:
+        argv = ["--images", "8", "--jpeg-size", "48", "--image-size", "32", "--batch-size", "4",
+                "--repeats", "1"]
+    elif quick:
+        argv = ["--images", "64", "--repeats", "2"]
+    else:
+        argv = []
+    result = measure(argv)
+    report(result)
+    detail = (f"{result['model']} {result['size']}px, {result['images']} JPEGs, batch "
+              f"{result['batch_size']}: {result['files_images_per_s']:.1f} vs "
+              f"{result['bare_images_per_s']:.1f} images/s")
+    return [ratio_row("feature extraction", "from files / predict on preloaded images",
+                      result["ratio"], GOAL, detail)]
 
 
 class _NullWriter:
