@@ -202,7 +202,7 @@ def suite(quick=False, tiny=False):
         if RESULT.exists():
             result = json.loads(RESULT.read_text())
             return rows(result, f"; the run of {result['started']} "
-                                "(bench_time_to_accuracy.py, not re-run by --quick)")
+                                "(bench_time_to_accuracy.py, not re-run here)")
         return [skipped_row("time to the diary's accuracy", "fast / diary",
                             "not run by --quick; run bench/bench_time_to_accuracy.py")]
     result = measure([])
