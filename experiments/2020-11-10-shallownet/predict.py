@@ -1,9 +1,13 @@
-"""Label random images with a saved ShallowNet (2020-11-10-first-CNN-shallownet).
+"""Label random test images with a saved ShallowNet (2020-11-10-first-CNN-shallownet).
 
 Loads the `model.keras` that `train.py` saved (and the `class_names.json`
-beside it), labels `--count` random images of the data set and writes each
-one, annotated with its predicted label and probability, to the output
-folder. No display is needed; `--show` also opens each image in a window.
+beside it), draws `--count` random images from the test split (the 25% that
+`train.py` held out with the same `--seed`: `train_test_split(test_size=0.25,
+random_state=seed)` over the sorted image paths, so the model never trained
+on them, provided every image of the folder was readable) and writes each
+one, annotated with its true and predicted labels and the probability, to
+the output folder. No display is needed; `--show` also opens each image in
+a window.
 
     python experiments/2020-11-10-shallownet/predict.py --dataset animals --model-path outputs/2020-11-10-shallownet/<run>/model.keras
 """
@@ -72,6 +76,7 @@ def main(argv=None):
 
     import cv2
     import numpy as np
+    from sklearn.model_selection import train_test_split
 
     from pyimagesearch.datasets import SimpleDatasetLoader, list_images
     from pyimagesearch.io.modelfile import load_keras_model
@@ -81,8 +86,9 @@ def main(argv=None):
     with harness.Run(STUDY, args) as run:
         class_names = load_class_names(args.model_path, args.labels, dataset)
 
-        # sample the images at random (seeded: the same images for the same --seed)
-        paths = list_images(dataset)
+        # sample the images at random from the test split train.py held out
+        # (seeded: the same images for the same --seed)
+        _, paths = train_test_split(list_images(dataset), test_size=0.25, random_state=args.seed)
         rng = np.random.default_rng(args.seed)
         paths = [paths[i] for i in rng.choice(len(paths), min(args.count, len(paths)), replace=False)]
 
@@ -102,7 +108,7 @@ def main(argv=None):
         rows = []
         for i, (path, probs) in enumerate(zip(paths, probabilities), 1):
             label = class_names[int(np.argmax(probs))]
-            text = f"{label}: {probs.max():.2f}"
+            text = f"true {Path(path).parent.name}, predicted {label}: {probs.max():.2f}"
             image = annotate(cv2.imread(path), text)
             out = run.save_image(f"prediction_{i:02d}_{label}.jpg", image)
             rows.append({"image": path, "label": label, "probability": float(probs.max()),
@@ -112,7 +118,7 @@ def main(argv=None):
                 show_image("Image", image, run.output_dir)
         run.save_json("predictions.json", rows)
         agree = np.mean([r["label"] == r["true_folder"] for r in rows])
-        print(f"[INFO] {agree:.0%} of the labels match the image's folder")
+        print(f"[INFO] {agree:.0%} of these test images are labelled right")
     return 0
 
 

@@ -164,7 +164,7 @@ def classify(model, preprocess, decode, paths, size, args):
 
 
 def annotate(run, rows, originals, show=False):
-    """Print each image's top-5 labels, then draw its top-1 on it and write it out."""
+    """Print each image's top-5 labels, draw them on it and write it out."""
     import cv2
 
     from pyimagesearch.utils import show_image
@@ -180,9 +180,12 @@ def annotate(run, rows, originals, show=False):
             scale = 400 / image.shape[1]
             image = cv2.resize(image, (400, int(round(image.shape[0] * scale))),
                                interpolation=cv2.INTER_LINEAR)
-        text = f"Label: {label}, {prob * 100:.2f}%"
-        cv2.putText(image, text, (10, 30), cv2.FONT_HERSHEY_SIMPLEX, 0.8, (0, 0, 0), 4)
-        cv2.putText(image, text, (10, 30), cv2.FONT_HERSHEY_SIMPLEX, 0.8, (0, 0, 255), 2)
+        # the top-5, the top-1 in red (the book drew the top-1 only)
+        for rank, (_, name, p) in enumerate(row["top5"]):
+            text = f"{rank + 1}. {name}: {p * 100:.2f}%"
+            y, colour = 30 + 28 * rank, (0, 0, 255) if rank == 0 else (255, 255, 255)
+            cv2.putText(image, text, (10, y), cv2.FONT_HERSHEY_SIMPLEX, 0.7, (0, 0, 0), 4)
+            cv2.putText(image, text, (10, y), cv2.FONT_HERSHEY_SIMPLEX, 0.7, colour, 2)
         out = run.save_image(f"{i:02d}_{Path(row['path']).stem}_{label}.jpg", image)
         row["written"] = out.name
         if show:
