@@ -192,7 +192,7 @@ def _write_feature_file(model, paths, targets, path, class_names, attrs, preproc
         return written
 
 
-def read_features(db_path, train_fraction):
+def read_features(db_path, train_fraction: float) -> FeatureSplit:
     """The training and test rows of a features file, split by row order.
 
     `write_features` stores the rows in the order of the paths it is given;

@@ -105,7 +105,7 @@ def datasets_root():
     return Path(env) if env else project_root() / "datasets"
 
 
-def resolve_dataset(value, builtin=()):
+def resolve_dataset(value: str, builtin: tuple = ()) -> "str | Path":
     """Resolve `--dataset`: a path, a data set's name, or a built-in name.
 
     The order: an existing path; a name found under `datasets_root()`

@@ -20,7 +20,7 @@ DIGIT_NAMES = [str(i) for i in range(10)]
 MNIST_KEYS = ("x_train", "y_train", "x_test", "y_test")
 
 
-def load_digits(size=28):
+def load_digits(size: int = 28) -> tuple:
     """scikit-learn's 8x8 digits as `size` x `size` uint8 images.
 
     The 0-16 intensities are scaled to 0-255 and the images resized with
@@ -57,7 +57,7 @@ def load_iris():
     return iris.data.astype(np.float64), iris.target.astype(np.int64), list(iris.target_names)
 
 
-def load_mnist(path=None):
+def load_mnist(path=None) -> tuple:
     """MNIST as `((x_train, y_train), (x_test, y_test))`, uint8 28x28 images.
 
     Args:

@@ -36,7 +36,7 @@ TEST_BATCH = "test_batch"
 IMAGE_SHAPE = (32, 32, 3)
 
 
-def load_cifar10(path=None, workers=None, verbose=1):
+def load_cifar10(path=None, workers: "int | None" = None, verbose: int = 1) -> tuple:
     """CIFAR-10 as `((x_train, y_train), (x_test, y_test))`.
 
     Args:

@@ -15,7 +15,7 @@ from pyimagesearch.utils.progress import progress_bar
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".ppm", ".pgm")
 
 
-def list_images(base_path, extensions=IMAGE_EXTENSIONS):
+def list_images(base_path: "str | os.PathLike", extensions=IMAGE_EXTENSIONS) -> list:
     """Sorted paths of the image files below `base_path` (any depth).
 
     Raises:
@@ -145,7 +145,7 @@ class SimpleDatasetLoader:
             image = p.preprocess(image)
         return image
 
-    def load(self, image_paths, verbose=-1):
+    def load(self, image_paths: list, verbose: int = -1) -> tuple:
         """Load `image_paths`; returns `(data, labels)` as NumPy arrays.
 
         Args:

@@ -3,7 +3,7 @@
 from pyimagesearch.errors import DatasetError
 
 
-def split_labelled(data, labels, test_size=0.25, seed=42):
+def split_labelled(data, labels, test_size: float = 0.25, seed: int = 42) -> tuple:
     """Encode folder-name labels once, one-hot them, and split 75/25.
 
     One `LabelEncoder` is fitted on ALL labels before the split, so class

@@ -47,7 +47,7 @@ class AspectAwarePreprocessor:
         self.height = int(height)
         self.inter = int(inter)
 
-    def preprocess(self, image):
+    def preprocess(self, image: np.ndarray) -> np.ndarray:
         """Returns the aspect-preserving centre crop of `image`."""
         (h, w) = check_image(image)
 

@@ -51,7 +51,7 @@ class CropPreprocessor:
         self.horiz = bool(horiz)
         self.inter = int(inter)
 
-    def preprocess(self, image):
+    def preprocess(self, image: np.ndarray) -> np.ndarray:
         """Returns the crops as an array `(10 or 5, height, width[, C])`.
 
         The channel axis is present exactly when `image` has one.

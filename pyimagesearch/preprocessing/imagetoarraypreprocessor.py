@@ -49,7 +49,7 @@ class ImageToArrayPreprocessor:
     # the book's attribute name
     dataFormat = book_attribute("data_format")
 
-    def preprocess(self, image):
+    def preprocess(self, image: np.ndarray) -> np.ndarray:
         """Returns `image` as a float32 array, `(H, W, C)` or `(C, H, W)`."""
         check_image(image, allow_empty=True)
         array = np.asarray(image, dtype=np.float32)

@@ -77,7 +77,7 @@ class MeanPreprocessor:
             )
         return cls(means["R"], means["G"], means["B"])
 
-    def preprocess(self, image):
+    def preprocess(self, image: np.ndarray) -> np.ndarray:
         """Returns `image` (BGR) minus the channel means, as float32."""
         if (
             not isinstance(image, np.ndarray)

@@ -47,7 +47,7 @@ class PatchPreprocessor:
         self.seed = seed
         self.rng = np.random.default_rng(seed)
 
-    def preprocess(self, image):
+    def preprocess(self, image: np.ndarray) -> np.ndarray:
         """Returns a random `(height, width[, channels])` patch of `image`."""
         (h, w) = check_image(image, allow_empty=True)
         if h < self.height or w < self.width:

@@ -37,7 +37,7 @@ class SimplePreprocessor:
         self.height = int(height)
         self.inter = int(inter)
 
-    def preprocess(self, image):
+    def preprocess(self, image: np.ndarray) -> np.ndarray:
         """Returns `image` resized to `(height, width[, channels])`."""
         check_image(image)
         resized = cv2.resize(

@@ -37,7 +37,7 @@ def iou_formula(a, b, ops):
     return ops.where(union > 0, inter / ops.where(union > 0, union, 1.0), 0.0)
 
 
-def box_iou(boxes_a, boxes_b):
+def box_iou(boxes_a, boxes_b) -> "np.ndarray":
     """IoU of each pair of boxes ``(x1, y1, x2, y2)``.
 
     Args:

@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from pyimagesearch.utils.atomic import atomic_path  # noqa: E402
 
 
-def plot_history(history, path, title="Training loss and accuracy"):
+def plot_history(history, path: "str | Path", title: str = "Training loss and accuracy") -> Path:
     """Draw losses and metrics per epoch into one PNG file.
 
     The left panel holds every key ending in ``loss`` (``loss``,

@@ -24,7 +24,7 @@ def uncapped_steps():
         keras.config.set_max_steps_per_epoch(cap)
 
 
-def predict_all(model, x, batch_size=32, verbose=0, expected=None):
+def predict_all(model, x, batch_size: int = 32, verbose: int = 0, expected: "int | None" = None):
     """`model.predict(x)` over every sample; an error if any row is missing.
 
     Args:

@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 
 
-def rank5_accuracy(preds, labels):
+def rank5_accuracy(preds, labels) -> tuple:
     """Returns the rank-1 and rank-5 accuracy of a set of predictions.
 
     A prediction is correct at rank-k when the true label is among the k

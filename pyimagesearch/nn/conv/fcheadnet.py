@@ -33,7 +33,7 @@ class FCHeadNet:
     """
 
     @staticmethod
-    def build(base_model, classes, D):
+    def build(base_model: "keras.Model", classes: int, D: int):
         if not isinstance(base_model, keras.Model):
             raise ValueError(
                 f"FCHeadNet.build: `base_model` must be a keras.Model. Received: {base_model!r}"

@@ -19,7 +19,7 @@ class LeNet:
     """
 
     @staticmethod
-    def build(width, height, depth, classes):
+    def build(width: int, height: int, depth: int, classes: int) -> "keras.Model":
         shape, _ = input_shape_and_axis(width, height, depth, classes, "LeNet")
         inputs = keras.Input(shape=shape, name="image")
         x = inputs

@@ -73,7 +73,8 @@ class MiniGoogLeNet:
             [conv_3x3, pool])
 
     @staticmethod
-    def build(width, height, depth, classes, preprocessing=None):
+    def build(width: int, height: int, depth: int, classes: int,
+              preprocessing=None) -> "keras.Model":
         shape, chan_axis = input_shape_and_axis(width, height, depth, classes, "MiniGoogLeNet")
         if min(width, height) < MiniGoogLeNet.MIN_SIZE:
             raise ValueError(

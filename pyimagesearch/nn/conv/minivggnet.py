@@ -26,7 +26,8 @@ class MiniVGGNet:
     """
 
     @staticmethod
-    def build(width, height, depth, classes, batch_norm=True):
+    def build(width: int, height: int, depth: int, classes: int,
+              batch_norm: bool = True) -> "keras.Model":
         shape, chan_axis = input_shape_and_axis(width, height, depth, classes, "MiniVGGNet")
         if not isinstance(batch_norm, bool):
             raise ValueError(

@@ -16,7 +16,7 @@ class ShallowNet:
     """
 
     @staticmethod
-    def build(width, height, depth, classes):
+    def build(width: int, height: int, depth: int, classes: int) -> "keras.Model":
         shape, _ = input_shape_and_axis(width, height, depth, classes, "ShallowNet")
         inputs = keras.Input(shape=shape, name="image")
         x = layers.Conv2D(32, (3, 3), padding="same", name="conv1")(inputs)
