@@ -131,18 +131,77 @@ def parse(argv=None):
     return args
 
 
+def settle(folder):
+    """Start a side with no dirty pages of an earlier side's file still being
+    written back (that would bill it for them)."""
+    for old in Path(folder).glob("*.hdf5"):
+        old.unlink()
+    os.sync()
+    time.sleep(0.2)
+
+
+def timed(side, times, cpu, work):
+    """Run `work()` after `settle`, adding its wall and CPU seconds to `side`."""
+    started, cpu0 = time.perf_counter(), cpu_seconds()
+    result = work()
+    times[side].append(time.perf_counter() - started)
+    cpu[side].append(cpu_seconds() - cpu0)  # this process and its workers
+    return result
+
+
+def same_build(reference, built, loop_mean, mean):
+    """The same pixels, labels and means as the loop's file."""
+    import h5py
+
+    with h5py.File(reference, "r") as a, h5py.File(built, "r") as b:
+        return (np.array_equal(a["images"][:], b["images"][:])
+                and np.array_equal(a["labels"][:], b["labels"][:])
+                and all(abs(loop_mean[c] - mean[c]) < 1e-6 for c in "RGB"))
+
+
+def run_rounds(args, paths, labels, class_names, workers, kinds, tmp):
+    """Rounds of the loop then each build, interleaved; `(times, cpu, checks)`.
+
+    Drift of the machine's speed touches every side alike, and the medians
+    are compared. A first, untimed round warms up what any first run pays:
+    page faults of a fresh heap, h5py's and the pools' first use.
+    """
+    from pyimagesearch.io import hdf5build
+
+    targets = [class_names.index(label) for label in labels]
+    tmp = Path(tmp)
+    times = {"loop": [], "thread": [], "process": []}
+    cpu = {"loop": [], "thread": [], "process": []}
+    checks = []
+    for trial in range(args.trials + 1):
+        settle(tmp)
+        loop_mean = timed("loop", times, cpu, lambda: single_process(
+            paths, targets, class_names, tmp / "loop.hdf5", args.image_size))
+        os.replace(tmp / "loop.hdf5", tmp / "reference.h5")
+        for kind in kinds:
+            settle(tmp)
+            summary = timed(kind, times, cpu, lambda: hdf5build.write_images(
+                paths, labels, tmp / f"{kind}.hdf5", class_names, size=args.image_size,
+                workers=workers, verbose=False, pool_kind=kind))
+            checks.append(same_build(tmp / "reference.h5", tmp / f"{kind}.hdf5", loop_mean,
+                                     summary["mean"]))
+        (tmp / "reference.h5").unlink()
+        if trial == 0:
+            for side in (times, cpu):
+                for runs in side.values():
+                    runs.clear()
+    return times, cpu, checks
+
+
 def measure(argv=None):
     """Run the benchmark with command-line `argv`; return its timings."""
     args = parse(argv)
-
-    import h5py
 
     from pyimagesearch.io import hdf5build
 
     synthetic = tempfile.TemporaryDirectory(dir=args.tmp)
     paths, labels = image_list(args, Path(synthetic.name))
     class_names = sorted(set(labels))
-    targets = [class_names.index(label) for label in labels]
     workers = args.workers or hdf5build.default_workers()
     kinds = ["thread", "process"] if args.pool == "both" else [args.pool]
 
@@ -156,58 +215,7 @@ def measure(argv=None):
     from pyimagesearch.preprocessing import AspectAwarePreprocessor  # noqa: F401
 
     with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
-        times = {"loop": [], "thread": [], "process": []}
-        cpu = {"loop": [], "thread": [], "process": []}
-        checks = []
-
-        def settle():
-            # every side starts with no dirty pages of an earlier side's file
-            # still being written back (that would bill it for them)
-            for old in Path(tmp).glob("*.hdf5"):
-                old.unlink()
-            os.sync()
-            time.sleep(0.2)
-
-        def loop():
-            settle()
-            started, cpu0 = time.perf_counter(), cpu_seconds()
-            mean = single_process(paths, targets, class_names, Path(tmp) / "loop.hdf5",
-                                  args.image_size)
-            times["loop"].append(time.perf_counter() - started)
-            cpu["loop"].append(cpu_seconds() - cpu0)
-            os.replace(Path(tmp) / "loop.hdf5", Path(tmp) / "reference.h5")
-            return mean
-
-        def build(kind, loop_mean):
-            settle()
-            started, cpu0 = time.perf_counter(), cpu_seconds()
-            summary = hdf5build.write_images(paths, labels, Path(tmp) / f"{kind}.hdf5",
-                                             class_names, size=args.image_size, workers=workers,
-                                             verbose=False, pool_kind=kind)
-            times[kind].append(time.perf_counter() - started)
-            cpu[kind].append(cpu_seconds() - cpu0)  # this process and its workers
-            # the same pixels, labels and means as the loop's file
-            with h5py.File(Path(tmp) / "reference.h5", "r") as a, \
-                    h5py.File(Path(tmp) / f"{kind}.hdf5", "r") as b:
-                checks.append(np.array_equal(a["images"][:], b["images"][:])
-                              and np.array_equal(a["labels"][:], b["labels"][:])
-                              and all(abs(loop_mean[c] - summary["mean"][c]) < 1e-6
-                                      for c in "RGB"))
-
-        # rounds of the loop then each build, interleaved: drift of the
-        # machine's speed touches every side alike; the medians are compared
-        # (a first, untimed round warms up what any first run pays: page
-        # faults of a fresh heap, h5py's and the pools' first use)
-        for trial in range(args.trials + 1):
-            loop_mean = loop()
-            for kind in kinds:
-                build(kind, loop_mean)
-            (Path(tmp) / "reference.h5").unlink()
-            if trial == 0:
-                for side in (times, cpu):
-                    for runs in side.values():
-                        runs.clear()
-
+        times, cpu, checks = run_rounds(args, paths, labels, class_names, workers, kinds, tmp)
     synthetic.cleanup()
     return {"images": len(paths), "image_size": args.image_size, "workers": workers,
             "cores": hdf5build.default_workers(), "kinds": kinds, "times": times, "cpu": cpu,

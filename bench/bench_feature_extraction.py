@@ -30,13 +30,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `bench.common`, 
 GOAL = 0.9  # the input pipeline keeps >= 90% of the network's speed
 
 
-def load_extract_features():
-    """The extraction loop the study scripts run."""
-    from pyimagesearch.features import extract_features
-
-    return extract_features
-
-
 def make_jpegs(folder, count, size, seed=0):
     """`count` JPEGs of `size` x `size`: smooth colour fields plus noise (photo-like sizes)."""
     import cv2
@@ -81,12 +74,10 @@ def measure(argv=None):
     import numpy as np
 
     from pyimagesearch.datasets import image_path_dataset, list_images
-    from pyimagesearch.io import HDF5DatasetWriter
     from pyimagesearch.nn import backbones
 
     spec = backbones.get_backbone(args.model)
     size = args.image_size or spec.size
-    extract_features = load_extract_features()
     with tempfile.TemporaryDirectory() as tmp:
         if args.dataset:
             paths = list_images(args.dataset)[: args.images]
@@ -102,31 +93,8 @@ def measure(argv=None):
         preloaded = np.concatenate([images.numpy() for (_, images) in
                                     image_path_dataset(paths, size, preprocess, args.batch_size)])
 
-        def bare():
-            out = model.predict(preloaded, batch_size=args.batch_size, verbose=0)
-            return out.reshape((len(out), -1))
-
-        def from_files(run=[0]):
-            run[0] += 1
-            path = Path(tmp) / f"features_{run[0]}.hdf5"
-            with HDF5DatasetWriter((len(paths), dims), path, data_key="features",
-                                   buf_size=1000) as writer:
-                n = extract_features(model, paths, labels, writer, preprocess, size,
-                                     batch_size=args.batch_size, verbose=0)
-            path.unlink()
-            return n
-
-        # warm up both paths (graph tracing, thread pools), then time them in turn
-        model.predict(preloaded[: args.batch_size], batch_size=args.batch_size, verbose=0)
-        extract_features(model, paths[: args.batch_size], labels[: args.batch_size], _NullWriter(),
-                         preprocess, size,
-                         batch_size=args.batch_size, verbose=0)
-        times = {"bare": [], "files": []}
-        for _ in range(args.repeats):
-            for name, fn in (("bare", bare), ("files", from_files)):
-                started = time.perf_counter()
-                fn()
-                times[name].append(time.perf_counter() - started)
+        times = time_both_paths(model, paths, labels, preloaded, preprocess, size, dims,
+                                args, Path(tmp))
 
     bare_rate = len(paths) / min(times["bare"])
     files_rate = len(paths) / min(times["files"])
@@ -135,8 +103,45 @@ def measure(argv=None):
               "files_images_per_s": files_rate, "ratio": files_rate / bare_rate,
               "seconds": times}
     if args.json:
-        Path(args.json).write_text(json.dumps(result, indent=2) + "\n")
+        from pyimagesearch.utils.atomic import atomic_write
+
+        with atomic_write(args.json) as f:
+            f.write(json.dumps(result, indent=2) + "\n")
     return result
+
+
+def time_both_paths(model, paths, labels, preloaded, preprocess, size, dims, args, tmp):
+    """Seconds of each timed pass: `predict` on preloaded images, and the study's extraction.
+
+    Both paths are warmed up first (graph tracing, thread pools), then timed
+    in turn, `args.repeats` times each.
+    """
+    from pyimagesearch.features import extract_features  # the loop the study scripts run
+    from pyimagesearch.io import HDF5DatasetWriter
+
+    def bare():
+        out = model.predict(preloaded, batch_size=args.batch_size, verbose=0)
+        return out.reshape((len(out), -1))
+
+    def from_files(index):
+        path = tmp / f"features_{index}.hdf5"
+        with HDF5DatasetWriter((len(paths), dims), path, data_key="features",
+                               buf_size=1000) as writer:
+            n = extract_features(model, paths, labels, writer, preprocess, size,
+                                 batch_size=args.batch_size, verbose=0)
+        path.unlink()
+        return n
+
+    model.predict(preloaded[: args.batch_size], batch_size=args.batch_size, verbose=0)
+    extract_features(model, paths[: args.batch_size], labels[: args.batch_size], _NullWriter(),
+                     preprocess, size, batch_size=args.batch_size, verbose=0)
+    times = {"bare": [], "files": []}
+    for index in range(args.repeats):
+        for name, work in (("bare", bare), ("files", lambda: from_files(index))):
+            started = time.perf_counter()
+            work()
+            times[name].append(time.perf_counter() - started)
+    return times
 
 
 def report(result):

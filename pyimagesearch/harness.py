@@ -607,7 +607,7 @@ class Run:
         self._lr_scaled = False
         self._history = None   # the HistoryCheckpoint of `callbacks()`
         self._saved_model = False
-        self._recorded = False
+        self._git = None       # the checkout's commit, read once (`git`)
 
     def _cluster_task(self):
         requested = getattr(self.args, "strategy", None) or "auto"
@@ -782,7 +782,7 @@ class Run:
             "args": values,
             "recipe": recipe(self.args),
             "started": datetime.datetime.now().isoformat(timespec="seconds"),
-            "git": provenance.git_state(project_root()),
+            "git": self.git,
             "versions": provenance.library_versions(),
             "environment": provenance.behaviour_environment(),
             "data_path": str(self.data_path) if self.data_path else None,
@@ -796,6 +796,15 @@ class Run:
             "precision": self.precision,
             "task": dict(self.task._asdict()),
         }
+
+    @property
+    def git(self):
+        """``{"commit", "dirty"}`` of the checkout (read once per run), or None."""
+        if self._git is None:
+            from pyimagesearch.utils import provenance
+
+            self._git = provenance.git_state(project_root()) or {}
+        return self._git or None
 
     def count_images(self, **counts):
         """Record how many images each split holds (``train=1600, test=200``).
@@ -1041,9 +1050,7 @@ class Run:
             status: ``"finished"``, or ``"interrupted"``/``"failed"`` (the
                 harness writes those itself when a run stops early).
         """
-        from pyimagesearch.utils import provenance
-
-        git = provenance.git_state(project_root()) or {}
+        git = self.git or {}
         row = {
             "study": self.study,
             "date": datetime.datetime.now().isoformat(timespec="seconds"),

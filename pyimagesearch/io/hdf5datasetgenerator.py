@@ -114,61 +114,11 @@ class HDF5DatasetGenerator(keras.utils.PyDataset):
     def __init__(self, db_path, batch_size, preprocessors=None, aug=None, binarize=True,
                  classes=2, shuffle=True, seed=None, crop=None, crop_mode="random", flip=False,
                  mean=None, data_key=None, **kwargs):
-        """Check every argument, then open the file (see the class docstring).
-
-        Longer than 60 lines on purpose: every argument is checked up front, with an
-        error that says what was received (keras core's way), before anything opens.
-        """
+        """Check every argument, then read the file's summary (see the class docstring)."""
         super().__init__(**kwargs)
-        from pyimagesearch.errors import DatasetError
-
-        if (isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral)
-                or batch_size < 1):
-            raise ValueError(
-                f"`batch_size` must be a positive integer. Received: batch_size={batch_size!r}"
-            )
-        if (isinstance(classes, bool) or not isinstance(classes, numbers.Integral)
-                or classes < 2):
-            raise ValueError(f"`classes` must be an integer >= 2. Received: classes={classes!r}")
-        if crop_mode not in CROP_MODES:
-            raise ValueError(
-                f"`crop_mode` must be one of {CROP_MODES}. Received: crop_mode={crop_mode!r}"
-            )
-        if aug is not None and not callable(aug):
-            raise ValueError(f"`aug` must be callable (a Keras model). Received: aug={aug!r}")
-        preprocessors = list(preprocessors or [])
-        for p in preprocessors:
-            if not callable(getattr(p, "preprocess", None)):
-                raise ValueError(
-                    "every preprocessor must have a `preprocess(image)` method. "
-                    f"Received: {p!r}"
-                )
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)
-                                 or seed < 0):
-            raise ValueError(f"`seed` must be an integer >= 0 or None. Received: seed={seed!r}")
-
-        # check the file once (complete, keys present) and keep its summary
-        info = check_complete(db_path, data_key=data_key)
-        self.db_path = str(db_path)
-        self.data_key = info["data_key"]
-        self.image_shape = tuple(info["shape"][1:])
-        if len(self.image_shape) != 3:
-            raise ValueError(
-                f"{db_path}: `{self.data_key}` must hold images (N, H, W, C). "
-                f"Received shape {info['shape']}"
-            )
-        self.num_images = info["rows"]
-        if self.num_images == 0:
-            raise DatasetError(f"{db_path} holds no images")
-        with h5py.File(self.db_path, "r") as db:
-            self.labels = db["labels"][:]
-        # only one-hot encoding needs the labels to be class indices
-        if binarize and (self.labels.min() < 0 or self.labels.max() >= classes):
-            raise DatasetError(
-                f"{db_path}: labels lie in [{self.labels.min()}, {self.labels.max()}] but "
-                f"classes={classes} (one-hot labels need [0, classes); pass binarize=False "
-                "for other labels)"
-            )
+        preprocessors = _check_arguments(batch_size, classes, crop_mode, aug, preprocessors,
+                                         seed)
+        self._read_summary(db_path, data_key, binarize, classes)
 
         self.crop = _crop_size(crop, self.image_shape)
         self.crop_mode = crop_mode
@@ -191,6 +141,32 @@ class HDF5DatasetGenerator(keras.utils.PyDataset):
         self._order = self._draw_order()
         self._db = None
         self._pid = None
+
+    def _read_summary(self, db_path, data_key, binarize, classes):
+        """Check the file once (complete, keys present, image shape, labels); keep its summary."""
+        from pyimagesearch.errors import DatasetError
+
+        info = check_complete(db_path, data_key=data_key)
+        self.db_path = str(db_path)
+        self.data_key = info["data_key"]
+        self.image_shape = tuple(info["shape"][1:])
+        if len(self.image_shape) != 3:
+            raise ValueError(
+                f"{db_path}: `{self.data_key}` must hold images (N, H, W, C). "
+                f"Received shape {info['shape']}"
+            )
+        self.num_images = info["rows"]
+        if self.num_images == 0:
+            raise DatasetError(f"{db_path} holds no images")
+        with h5py.File(self.db_path, "r") as db:
+            self.labels = db["labels"][:]
+        # only one-hot encoding needs the labels to be class indices
+        if binarize and (self.labels.min() < 0 or self.labels.max() >= classes):
+            raise DatasetError(
+                f"{db_path}: labels lie in [{self.labels.min()}, {self.labels.max()}] but "
+                f"classes={classes} (one-hot labels need [0, classes); pass binarize=False "
+                "for other labels)"
+            )
 
     # -- the book's names ---------------------------------------------------------
     numImages = book_attribute("num_images")
@@ -386,3 +362,30 @@ def _crop_size(crop, image_shape):
             f"`crop` must fit in the images ({height}x{width}). Received: crop={crop!r}"
         )
     return ch, cw
+
+
+def _check_arguments(batch_size, classes, crop_mode, aug, preprocessors, seed):
+    """Validate `HDF5DatasetGenerator`'s arguments; return the preprocessors as a list."""
+    if (isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral)
+            or batch_size < 1):
+        raise ValueError(
+            f"`batch_size` must be a positive integer. Received: batch_size={batch_size!r}"
+        )
+    if isinstance(classes, bool) or not isinstance(classes, numbers.Integral) or classes < 2:
+        raise ValueError(f"`classes` must be an integer >= 2. Received: classes={classes!r}")
+    if crop_mode not in CROP_MODES:
+        raise ValueError(
+            f"`crop_mode` must be one of {CROP_MODES}. Received: crop_mode={crop_mode!r}"
+        )
+    if aug is not None and not callable(aug):
+        raise ValueError(f"`aug` must be callable (a Keras model). Received: aug={aug!r}")
+    preprocessors = list(preprocessors or [])
+    for p in preprocessors:
+        if not callable(getattr(p, "preprocess", None)):
+            raise ValueError(
+                f"every preprocessor must have a `preprocess(image)` method. Received: {p!r}"
+            )
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)
+                             or seed < 0):
+        raise ValueError(f"`seed` must be an integer >= 0 or None. Received: seed={seed!r}")
+    return preprocessors

@@ -69,38 +69,8 @@ class HDF5DatasetWriter:
     @book_aliases(outputPath="output_path", dataKey="data_key", bufSize="buf_size")
     def __init__(self, dims, output_path, data_key="images", buf_size=1000, overwrite=False,
                  dtype=None):
-        """Check every argument, then open the file (see the class docstring).
-
-        Longer than 60 lines on purpose: every argument is checked up front, with an
-        error that says what was received (keras core's way), before anything opens.
-        """
-        dims = tuple(dims) if isinstance(dims, (tuple, list)) else dims
-        if (not isinstance(dims, tuple) or len(dims) < 1
-                or not all(isinstance(d, (int, np.integer)) and not isinstance(d, bool) and d > 0
-                           for d in dims)):
-            raise ValueError(
-                "`dims` must be a tuple of positive integers, rows first. "
-                f"Received: dims={dims!r}"
-            )
-        if (isinstance(buf_size, bool) or not isinstance(buf_size, (int, np.integer))
-                or buf_size < 1):
-            raise ValueError(
-                f"`buf_size` must be a positive integer. Received: buf_size={buf_size!r}"
-            )
-        if not isinstance(data_key, str) or not data_key or data_key in ("labels", "label_names"):
-            raise ValueError(
-                "`data_key` must be a non-empty name other than 'labels' and 'label_names'. "
-                f"Received: data_key={data_key!r}"
-            )
-        if dtype is None:
-            dtype = "uint8" if data_key == "images" else "float32"
-        dtype = np.dtype(dtype)
-        if dtype.kind not in "uif" or dtype == np.float64:
-            raise ValueError(
-                "`dtype` must be an integer type or float16/float32 (never float64). "
-                f"Received: dtype={dtype}"
-            )
-
+        """Check every argument, then open the file (see the class docstring)."""
+        dims, dtype = _check_arguments(dims, buf_size, data_key, dtype)
         self.dims = tuple(int(d) for d in dims)
         self.output_path = Path(output_path)
         self.data_key = data_key
@@ -116,27 +86,29 @@ class HDF5DatasetWriter:
             raise OutputExistsError(f"{self.output_path} is a folder, not a file path")
         self.output_path.parent.mkdir(parents=True, exist_ok=True)
 
-        # open the HDF5 database for writing and create two resizable
-        # datasets: one for the images/features and one for the labels
-        self.db = h5py.File(self.output_path, "w")
-        self.db.attrs["complete"] = False
-        self.db.attrs["data_key"] = data_key
-        row_bytes = int(np.prod(self.dims[1:], dtype=np.int64)) * dtype.itemsize
-        chunk_rows = int(max(1, min(self.dims[0], _CHUNK_BYTES // max(row_bytes, 1))))
-        self.data = self.db.create_dataset(
-            data_key, shape=self.dims, maxshape=(None, *self.dims[1:]), dtype=dtype,
-            chunks=(chunk_rows, *self.dims[1:]),
-        )
-        self.labels = self.db.create_dataset(
-            "labels", shape=(self.dims[0],), maxshape=(None,), dtype="int64",
-            chunks=(min(self.dims[0], 65536),),
-        )
+        self._open_datasets()
 
         # the buffer, and the index of the next row to write on disk
         self.buffer = {"data": [], "labels": []}
         self.buffered = 0
         self.idx = 0
         self.closed = False
+
+    def _open_datasets(self):
+        """Open the HDF5 database for writing, marked incomplete, with two resizable datasets."""
+        self.db = h5py.File(self.output_path, "w")
+        self.db.attrs["complete"] = False
+        self.db.attrs["data_key"] = self.data_key
+        row_bytes = int(np.prod(self.dims[1:], dtype=np.int64)) * self.dtype.itemsize
+        chunk_rows = int(max(1, min(self.dims[0], _CHUNK_BYTES // max(row_bytes, 1))))
+        self.data = self.db.create_dataset(
+            self.data_key, shape=self.dims, maxshape=(None, *self.dims[1:]), dtype=self.dtype,
+            chunks=(chunk_rows, *self.dims[1:]),
+        )
+        self.labels = self.db.create_dataset(
+            "labels", shape=(self.dims[0],), maxshape=(None,), dtype="int64",
+            chunks=(min(self.dims[0], 65536),),
+        )
 
     # the book's attribute name
     bufSize = book_attribute("buf_size")
@@ -278,3 +250,34 @@ class HDF5DatasetWriter:
     def _check_open(self):
         if self.closed:
             raise ValueError(f"the writer of {self.output_path} is closed")
+
+
+def _check_arguments(dims, buf_size, data_key, dtype):
+    """Validate `HDF5DatasetWriter`'s arguments; return `(dims, dtype)` normalised."""
+    dims = tuple(dims) if isinstance(dims, (tuple, list)) else dims
+    if (not isinstance(dims, tuple) or len(dims) < 1
+            or not all(isinstance(d, (int, np.integer)) and not isinstance(d, bool) and d > 0
+                       for d in dims)):
+        raise ValueError(
+            "`dims` must be a tuple of positive integers, rows first. "
+            f"Received: dims={dims!r}"
+        )
+    if (isinstance(buf_size, bool) or not isinstance(buf_size, (int, np.integer))
+            or buf_size < 1):
+        raise ValueError(
+            f"`buf_size` must be a positive integer. Received: buf_size={buf_size!r}"
+        )
+    if not isinstance(data_key, str) or not data_key or data_key in ("labels", "label_names"):
+        raise ValueError(
+            "`data_key` must be a non-empty name other than 'labels' and 'label_names'. "
+            f"Received: data_key={data_key!r}"
+        )
+    if dtype is None:
+        dtype = "uint8" if data_key == "images" else "float32"
+    dtype = np.dtype(dtype)
+    if dtype.kind not in "uif" or dtype == np.float64:
+        raise ValueError(
+            "`dtype` must be an integer type or float16/float32 (never float64). "
+            f"Received: dtype={dtype}"
+        )
+    return dims, dtype

@@ -32,6 +32,8 @@ number of samples.
 
 import numpy as np
 
+from pyimagesearch._checks import is_int as _is_int
+
 from pyimagesearch._compat import book_aliases
 
 _HIDDEN_ACTIVATIONS = ("sigmoid", "relu")
@@ -44,10 +46,6 @@ _LOG_EPSILON = 1e-12
 _ADAGRAD_EPSILON = 1e-8
 
 
-def _is_int(value):
-    return isinstance(value, (int, np.integer)) and not isinstance(
-        value, (bool, np.bool_)
-    )
 
 
 def _sigmoid(u):
@@ -61,6 +59,54 @@ def _softmax(u):
     # exp() from overflowing without changing the result.
     shifted = np.exp(u - u.max(axis=0, keepdims=True))
     return shifted / shifted.sum(axis=0, keepdims=True)
+
+
+def _check_arguments(layers, alpha, hidden_activation, output_activation, optimizer, loss,
+                     seed):
+    """Validate `NeuralNetwork`'s arguments; return `layers` as a list."""
+    layers = list(layers) if isinstance(layers, (list, tuple)) else layers
+    if not isinstance(layers, list) or len(layers) < 2:
+        raise ValueError(
+            "`layers` must list at least 2 sizes. "
+            f"Received: layers={layers!r}"
+        )
+    if not all(_is_int(size) and size >= 1 for size in layers):
+        raise ValueError(
+            "`layers` must hold positive integers. "
+            f"Received: layers={layers!r}"
+        )
+    is_number = isinstance(alpha, (int, float, np.number)) and not isinstance(
+        alpha, bool
+    )
+    if not is_number or not np.isfinite(alpha) or alpha <= 0:
+        raise ValueError(
+            f"`alpha` must be a positive number. Received: alpha={alpha!r}"
+        )
+    if hidden_activation not in _HIDDEN_ACTIVATIONS:
+        raise ValueError(
+            f"`hidden_activation` must be one of {_HIDDEN_ACTIVATIONS}. "
+            f"Received: hidden_activation={hidden_activation!r}"
+        )
+    if output_activation not in _OUTPUT_ACTIVATIONS:
+        raise ValueError(
+            f"`output_activation` must be one of {_OUTPUT_ACTIVATIONS}. "
+            f"Received: output_activation={output_activation!r}"
+        )
+    if optimizer not in _OPTIMIZERS:
+        raise ValueError(
+            f"`optimizer` must be one of {_OPTIMIZERS}. "
+            f"Received: optimizer={optimizer!r}"
+        )
+    if loss not in _LOSSES:
+        raise ValueError(
+            f"`loss` must be one of {_LOSSES}. Received: loss={loss!r}"
+        )
+    if seed is not None and not (_is_int(seed) and seed >= 0):
+        raise ValueError(
+            "`seed` must be None or a non-negative integer. "
+            f"Received: seed={seed!r}"
+        )
+    return layers
 
 
 class NeuralNetwork:
@@ -111,53 +157,9 @@ class NeuralNetwork:
         loss="auto",
         seed=None,
     ):
-        """Check every argument and draw the initial weights (see the class docstring).
-
-        Longer than 60 lines on purpose: every argument is checked up front, with an
-        error that says what was received (keras core's way), before any weight is drawn.
-        """
-        layers = list(layers) if isinstance(layers, (list, tuple)) else layers
-        if not isinstance(layers, list) or len(layers) < 2:
-            raise ValueError(
-                "`layers` must list at least 2 sizes. "
-                f"Received: layers={layers!r}"
-            )
-        if not all(_is_int(size) and size >= 1 for size in layers):
-            raise ValueError(
-                "`layers` must hold positive integers. "
-                f"Received: layers={layers!r}"
-            )
-        is_number = isinstance(alpha, (int, float, np.number)) and not isinstance(
-            alpha, bool
-        )
-        if not is_number or not np.isfinite(alpha) or alpha <= 0:
-            raise ValueError(
-                f"`alpha` must be a positive number. Received: alpha={alpha!r}"
-            )
-        if hidden_activation not in _HIDDEN_ACTIVATIONS:
-            raise ValueError(
-                f"`hidden_activation` must be one of {_HIDDEN_ACTIVATIONS}. "
-                f"Received: hidden_activation={hidden_activation!r}"
-            )
-        if output_activation not in _OUTPUT_ACTIVATIONS:
-            raise ValueError(
-                f"`output_activation` must be one of {_OUTPUT_ACTIVATIONS}. "
-                f"Received: output_activation={output_activation!r}"
-            )
-        if optimizer not in _OPTIMIZERS:
-            raise ValueError(
-                f"`optimizer` must be one of {_OPTIMIZERS}. "
-                f"Received: optimizer={optimizer!r}"
-            )
-        if loss not in _LOSSES:
-            raise ValueError(
-                f"`loss` must be one of {_LOSSES}. Received: loss={loss!r}"
-            )
-        if seed is not None and not (_is_int(seed) and seed >= 0):
-            raise ValueError(
-                "`seed` must be None or a non-negative integer. "
-                f"Received: seed={seed!r}"
-            )
+        """Check every argument and draw the initial weights (see the class docstring)."""
+        layers = _check_arguments(layers, alpha, hidden_activation, output_activation, optimizer,
+                                  loss, seed)
 
         self.layers = [int(size) for size in layers]
         self.alpha = float(alpha)

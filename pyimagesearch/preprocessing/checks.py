@@ -2,9 +2,7 @@
 
 import numpy as np
 
-
-def _is_int(value):
-    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+from pyimagesearch._checks import is_int as _is_int
 
 
 def check_size(width, height):

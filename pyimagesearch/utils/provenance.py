@@ -12,10 +12,8 @@ Example:
 import os
 import platform
 import subprocess
-from pathlib import Path
 
-__all__ = ["BEHAVIOUR_VARIABLES", "behaviour_environment", "folder_of", "git_state",
-           "library_versions"]
+__all__ = ["BEHAVIOUR_VARIABLES", "behaviour_environment", "git_state", "library_versions"]
 
 #: environment variables that change what a run does or how fast (recorded when set)
 BEHAVIOUR_VARIABLES = (
@@ -62,9 +60,3 @@ def library_versions():
 def behaviour_environment():
     """The `BEHAVIOUR_VARIABLES` that are set, with their values."""
     return {name: os.environ[name] for name in BEHAVIOUR_VARIABLES if name in os.environ}
-
-
-def folder_of(path):
-    """The folder a path lives in (itself for a folder), for `git_state`."""
-    path = Path(path)
-    return path if path.is_dir() else path.parent

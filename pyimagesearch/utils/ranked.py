@@ -18,9 +18,6 @@ def rank5_accuracy(preds, labels) -> tuple:
     With 5 classes or fewer every label is always in the top 5, so rank-5
     is 1.0 (scikit-learn warns and returns 1.0 too when k >= n_classes).
 
-    (Longer than 60 lines: the checks of both inputs, with errors that say
-    what was received, come before the few lines that compute the ranks.)
-
     When `preds` has fewer rows than `labels` (the book's generator loop
     predicts ``numImages // batchSize`` full batches and compares them with
     all of ``gen.db["labels"]``), the first ``len(preds)`` labels are used,
@@ -43,6 +40,31 @@ def rank5_accuracy(preds, labels) -> tuple:
     print(f"[INFO] rank-1: {rank1 * 100:.2f}%")
     print(f"[INFO] rank-5: {rank5 * 100:.2f}%")
     ```
+    """
+    preds, labels = _check_inputs(preds, labels)
+    (n, classes) = preds.shape
+
+    # Score of the true class of every sample, as a column.
+    rows = np.arange(n)
+    true_scores = preds[rows, labels][:, np.newaxis]
+    # A class ranks before the true one if its score is higher, or equal
+    # with a larger class index (scikit-learn's tie-breaking).
+    class_index = np.arange(classes)[np.newaxis, :]
+    ahead = (preds > true_scores) | (
+        (preds == true_scores) & (class_index > labels[:, np.newaxis])
+    )
+    rank = ahead.sum(axis=1)  # 0 means the true label is the top prediction
+
+    rank1 = float(np.mean(rank < 1))
+    rank5 = float(np.mean(rank < 5))
+    return (rank1, rank5)
+
+
+def _check_inputs(preds, labels):
+    """Validate `rank5_accuracy`'s inputs; return `(preds, labels)` as arrays of class indices.
+
+    Labels longer than the predictions are cut to the rows the predictions
+    cover (the book's ``zip``), with a warning.
     """
     preds = np.asarray(preds)
     labels = np.asarray(labels)
@@ -80,7 +102,7 @@ def rank5_accuracy(preds, labels) -> tuple:
         # the book's loop zipped the predictions with the labels
         warnings.warn(
             f"rank5_accuracy: {n} predictions for {len(labels)} labels; scoring the first "
-            f"{n} labels (the rows the predictions cover)", stacklevel=2)
+            f"{n} labels (the rows the predictions cover)", stacklevel=3)
         labels = labels[:n]
     if not np.issubdtype(labels.dtype, np.number) or not np.all(
         np.mod(labels, 1) == 0
@@ -95,18 +117,4 @@ def rank5_accuracy(preds, labels) -> tuple:
             f"`labels` must lie in [0, {classes}) for {classes} classes. "
             f"Received: min={labels.min()}, max={labels.max()}"
         )
-
-    # Score of the true class of every sample, as a column.
-    rows = np.arange(n)
-    true_scores = preds[rows, labels][:, np.newaxis]
-    # A class ranks before the true one if its score is higher, or equal
-    # with a larger class index (scikit-learn's tie-breaking).
-    class_index = np.arange(classes)[np.newaxis, :]
-    ahead = (preds > true_scores) | (
-        (preds == true_scores) & (class_index > labels[:, np.newaxis])
-    )
-    rank = ahead.sum(axis=1)  # 0 means the true label is the top prediction
-
-    rank1 = float(np.mean(rank < 1))
-    rank5 = float(np.mean(rank < 5))
-    return (rank1, rank5)
+    return preds, labels
