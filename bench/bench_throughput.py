@@ -1,8 +1,8 @@
 """Benchmark: training throughput of every architecture, against the machine's matmul peak.
 
 For each network at its study's input size (ShallowNet 32x32x3, LeNet
-28x28x1, MiniVGGNet 32x32x3, MiniGoogLeNet 32x32x3 when
-`pyimagesearch.nn.conv` has it, AlexNet 227x227x3 with a small batch) it
+28x28x1, MiniVGGNet 32x32x3, MiniGoogLeNet 32x32x3, AlexNet 227x227x3
+with a small batch) it
 trains on random in-memory data through `pyimagesearch.datasets.array_dataset`
 (the first steps, which trace the graph, are not timed) and reports:
 
@@ -53,10 +53,9 @@ def architectures(tiny=False):
         Arch("ShallowNet", (32, 32, 3), 3, 32, lambda: conv.ShallowNet.build(32, 32, 3, 3)),
         Arch("LeNet", (28, 28, 1), 10, 128, lambda: conv.LeNet.build(28, 28, 1, 10)),
         Arch("MiniVGGNet", (32, 32, 3), 10, 64, lambda: conv.MiniVGGNet.build(32, 32, 3, 10)),
+        Arch("MiniGoogLeNet", (32, 32, 3), 10, 64,
+             lambda: conv.MiniGoogLeNet.build(32, 32, 3, 10)),
     ]
-    if hasattr(conv, "MiniGoogLeNet"):
-        archs.append(Arch("MiniGoogLeNet", (32, 32, 3), 10, 64,
-                          lambda: conv.MiniGoogLeNet.build(32, 32, 3, 10)))
     # AlexNet of the Dogs vs. Cats study (2 classes, 227x227 crops); a small
     # batch on a CPU; --tiny shrinks its input and its fully connected layers
     size, units = (64, 64) if tiny else (227, 4096)
@@ -168,18 +167,11 @@ def measure(argv=None):
                             "device": device})
     finally:
         keras.mixed_precision.set_global_policy(previous)
-    from pyimagesearch.nn import conv
-
-    if not hasattr(conv, "MiniGoogLeNet") and (wanted is None or "minigooglenet" in wanted):
-        results.append({"name": "MiniGoogLeNet", "missing": True})
     return results
 
 
 def report(results):
     for r in results:
-        if r.get("missing"):
-            print("MiniGoogLeNet: not in pyimagesearch.nn.conv on this branch (row skipped)")
-            continue
         print(f"{r['name']:>13} {r['shape']} batch {r['batch']:>3} {r['precision']}: "
               f"{r['images_per_s']:8.1f} images/s, {r['train_flops'] / 1e6:9.1f} MFLOP/image, "
               f"{r['flops_per_s'] / 1e9:7.2f} GFLOP/s = {r['fraction']:.2f} of the "
@@ -193,7 +185,7 @@ def main(argv=None):
 
 def suite(quick=False, tiny=False):
     """One row per architecture (float32), plus MiniVGGNet in mixed_bfloat16 on CPUs."""
-    from bench.common import ratio_row, skipped_row
+    from bench.common import ratio_row
 
     steps = ["--steps", "1", "--warmup", "1", "--tiny"] if tiny else (
         ["--steps", "8", "--warmup", "2"] if quick else ["--steps", "30", "--warmup", "3"])
@@ -205,11 +197,6 @@ def suite(quick=False, tiny=False):
     report(results)
     rows = []
     for r in results:
-        if r.get("missing"):
-            rows.append(skipped_row("training throughput", "MiniGoogLeNet",
-                                    "pyimagesearch.nn.conv.MiniGoogLeNet is not on this branch "
-                                    "(it comes from another branch): row skipped"))
-            continue
         h, w, d = r["shape"]
         detail = (f"{h}x{w}x{d}, batch {r['batch']}, {r['precision']} on {r['device']}: "
                   f"{r['images_per_s']:.1f} images/s x {r['train_flops'] / 1e6:.1f} MFLOP = "

@@ -411,6 +411,33 @@ def existing_file(text):
     return path
 
 
+def keras_file(text):
+    """`argparse` type: an existing Keras 3 ``.keras`` file (what `Run.save_model` writes)."""
+    path = existing_file(text)
+    if path.suffix != ".keras":
+        raise argparse.ArgumentTypeError(f"expected a Keras 3 .keras file, got {text!r}")
+    return path
+
+
+def positive_ints(text):
+    """`argparse` type: comma-separated positive integers, ``"25,25"`` -> ``(25, 25)``.
+
+    Example:
+
+    >>> positive_ints("32, 16")
+    (32, 16)
+    """
+    parts = [part.strip() for part in str(text).split(",") if part.strip()]
+    try:
+        values = tuple(int(part) for part in parts)
+    except ValueError:
+        values = ()
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError(
+            f"expected positive integers separated by commas (e.g. 25,25), got {text!r}")
+    return values
+
+
 def existing_dir(text):
     """`argparse` type: an existing folder (returned as a `Path`)."""
     path = existing_path(text)
@@ -905,19 +932,85 @@ class Run:
         self._lr_scaled = True
         return rate * self.learning_rate_scale
 
-    def dataset(self, x, y, shuffle=False, augmentation=None):
+    def dataset(self, x, y, shuffle=False, augmentation=None, preprocess=None):
         """`(x, y)` arrays as a `tf.data.Dataset` of global batches for `fit`/`predict`.
 
         Batches of `global_batch_size` (each replica gets `--batch-size`
         of them), reshuffled every epoch with the run's seed when `shuffle`
         (the same order on every worker, so auto-sharding by data gives
-        each worker its own part of each batch), augmented on the fly,
-        prefetched. See `pyimagesearch.datasets.array_dataset`.
+        each worker its own part of each batch), augmented on the fly and
+        preprocessed (`preprocess` of a batch, after `augmentation`),
+        prefetched. On several replicas a shuffled (training) set leaves out
+        the last, partial batch of each epoch (other samples each epoch), so
+        that every replica gets a part of every batch. See
+        `pyimagesearch.datasets.array_dataset`.
         """
         from pyimagesearch.datasets import array_dataset
 
         return array_dataset(x, y, self.global_batch_size, augmentation=augmentation,
-                             shuffle=shuffle, seed=getattr(self.args, "seed", None))
+                             shuffle=shuffle, seed=getattr(self.args, "seed", None),
+                             preprocess=preprocess,
+                             drop_remainder=shuffle and self.replicas > 1)
+
+    def sharded(self, make, rows=None):
+        """Data that every worker reads from its own part of the files, for `fit`.
+
+        `make(index, count, batch_size)` returns a `keras.utils.PyDataset`
+        of part `index` of `count` of the data in batches of `batch_size`,
+        e.g. ``HDF5DatasetGenerator(path, batch_size, shard=(index,
+        count))``: contiguous index ranges of an HDF5 file, so that a worker
+        reads only its rows. On one replica this is ``make(0, 1,
+        global_batch_size)`` itself (the `PyDataset` keeps its `workers`).
+        On several, each worker (input pipeline) calls `make` once with its
+        index and the per-replica batch (`--batch-size`), and the batches
+        reach the replicas through
+        `tf.distribute.Strategy.distribute_datasets_from_function` (as
+        `pyimagesearch.datasets.pydataset_to_tf`): one step trains on
+        `global_batch_size` images.
+
+        Args:
+            make: ``make(index, count, batch_size) -> PyDataset``.
+            rows: the rows of the whole data, for a training set: then every
+                worker trains on the same number of full batches, a multiple
+                of its replicas (``rows // count`` rows of its part at most;
+                the last partial batch of a part is left out), so that no
+                replica ever gets an empty batch.
+
+        Example:
+
+        >>> train = run.sharded(lambda i, n, batch: HDF5DatasetGenerator(  # doctest: +SKIP
+        ...     "train.hdf5", batch, shard=(i, n)), rows=25000)
+        """
+        if not callable(make):
+            raise ValueError(f"`make` must be callable. Received: make={make!r}")
+        if self.replicas == 1:
+            return make(0, 1, self.global_batch_size)
+        return self.strategy.distribute_datasets_from_function(
+            lambda context: self._worker_dataset(make, rows, context))
+
+    def _worker_dataset(self, make, rows, context):
+        """This worker's `tf.data.Dataset` of `Run.sharded` (see there)."""
+        import keras
+        import tensorflow as tf
+
+        from pyimagesearch.datasets import pydataset_to_tf
+
+        batch = context.get_per_replica_batch_size(self.global_batch_size)
+        count = context.num_input_pipelines
+        data = make(context.input_pipeline_id, count, batch)
+        if not isinstance(data, keras.utils.PyDataset):
+            raise ValueError(f"`make` must return a keras.utils.PyDataset. Received: {data!r}")
+        ds = pydataset_to_tf(data)
+        if rows is None:
+            return ds
+        local = self.replicas // count
+        steps = (int(rows) // count // batch) // local * local
+        if steps == 0:
+            raise PyImageSearchError(
+                f"{rows} rows are too few for {self.replicas} replicas of batches of {batch} "
+                "(each needs one full batch); use a smaller --batch-size or fewer replicas")
+        ds = ds.rebatch(batch, drop_remainder=True).take(steps)
+        return ds.apply(tf.data.experimental.assert_cardinality(steps))
 
     # -- files -----------------------------------------------------------------
     def path(self, name, rewrite=False):

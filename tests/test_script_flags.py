@@ -96,13 +96,36 @@ def test_help_shows_defaults_and_one_example_per_line(name):
 @pytest.mark.parametrize("name", sorted(PARSERS))
 def test_training_switches_only_where_keras_trains(name):
     options = _options(PARSERS[name])
-    script = ROOT / "experiments" / name
-    source = script.read_text()
-    # the script's own code and the study modules it imports (its body, config)
-    siblings = [p for p in script.parent.glob("*.py") if p != script and
-                re.search(rf"^\s*import {p.stem}\b", source, re.M)]
-    code = source + "".join(p.read_text() for p in siblings)
+    code = _code(name)
     trains_keras = ".fit(" in code and "NeuralNetwork(" not in code
     for switch in ("--mixed-precision", "--deterministic"):
         if switch in options:
             assert trains_keras, f"{name}: {switch} does nothing (no Keras training)"
+
+
+def _code(name):
+    """The script's own code and the study modules it imports (its body, config)."""
+    script = ROOT / "experiments" / name
+    source = script.read_text()
+    siblings = [p for p in script.parent.glob("*.py") if p != script and
+                re.search(rf"^\s*import {p.stem}\b", source, re.M)]
+    return source + "".join(p.read_text() for p in siblings)
+
+
+@pytest.mark.parametrize("name", sorted(PARSERS))
+def test_the_distribution_flags_act_where_they_are_offered(name):
+    """`--strategy`, `--batch-size` per replica and `--scale-lr` are used, not only parsed.
+
+    A script that offers them builds its model in the run's strategy, feeds
+    `fit` global batches (`Run.dataset` or `Run.sharded`: a bare `fit(x, y,
+    batch_size=...)` would split `--batch-size` over the replicas) and asks
+    for its learning rate through `Run.scaled_learning_rate`.
+    """
+    if "--scale-lr" not in _options(PARSERS[name]):
+        return
+    code = _code(name)
+    assert ".strategy.scope()" in code, f"{name}: the model is not built in the run's strategy"
+    assert ".scaled_learning_rate(" in code, f"{name}: --scale-lr would do nothing"
+    assert re.search(r"\b\w+\.(dataset|sharded)\(", code), f"{name}: fit gets no global batches"
+    bare = re.findall(r"\.fit\([^)]*batch_size=", code)
+    assert not bare, f"{name}: fit(..., batch_size=) splits --batch-size over the replicas"

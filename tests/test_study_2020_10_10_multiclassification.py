@@ -40,8 +40,8 @@ def test_numpy_network_iris_reaches_the_diary_level(tmp_path):
     ("--batch-size", "-8", "a positive integer"),
     ("--learning-rate", "nan", "a positive number"),
     ("--learning-rate", "0", "a positive number"),
-    ("--hidden", "25,0", "positive sizes"),
-    ("--hidden", "a,b", "sizes like 25,25"),
+    ("--hidden", "25,0", "expected positive integers separated by commas (e.g. 25,25), got '25,0'"),
+    ("--hidden", "a,b", "got 'a,b'"),
     ("--optimizer", "adam", "invalid choice"),
     ("--seed", "-1", "[0, 2**32 - 1]"),
 ])

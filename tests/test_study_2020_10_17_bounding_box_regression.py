@@ -223,9 +223,9 @@ def test_predict_bad_input_exits_2_with_one_line(tmp_path, trained, rectangles, 
 
 @pytest.mark.parametrize("script, argv, message", [
     ("train", ["--scale", "1"], "argument --scale: invalid choice: '1'"),
-    ("train", ["--test-size", "1.5"], "argument --test-size: expected a fraction in (0, 1)"),
-    ("train", ["--image-size", "x"], "argument --image-size: expected a size in pixels"),
-    ("predict", ["--model-path", "m.keras", "--input", "a.jpg", "--grid", "0"],
+    ("train", ["--test-size", "1.5"], "argument --test-size: expected a number in (0, 1), got '1.5'"),
+    ("train", ["--image-size", "x"], "argument --image-size: expected a positive integer, got 'x'"),
+    ("predict", ["--grid", "0", "--model-path", "m.keras", "--input", "a.jpg"],
      "argument --grid: expected a positive integer, got '0'"),
 ])
 def test_bad_flags_exit_2_with_an_argparse_error(tmp_path, capsys, script, argv, message):

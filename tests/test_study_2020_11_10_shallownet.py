@@ -64,7 +64,8 @@ def test_a_bad_data_set_is_one_line_and_exit_2(dataset, message, tmp_path, capsy
     train = load_script(SHALLOWNET, "train")
     corrupt = "corrupt" in dataset
     with pytest.raises(SystemExit) as info, pytest.warns() if corrupt else contextlib.nullcontext():
-        train.main(["--dataset", dataset.format(tmp=tmp_path), "--output", str(tmp_path / "out")])
+        train.main(["--dataset", dataset.format(tmp=tmp_path), "--output", str(tmp_path / "out"),
+                    "--verbose", "0"])  # no progress bar on stderr (shown where TERM is set)
     one_line_error(capsys, info, message)
 
 
@@ -82,7 +83,7 @@ def test_a_bad_data_set_is_one_line_and_exit_2(dataset, message, tmp_path, capsy
     ("predict", "--count", "1.5", "a positive integer"),
     ("predict", "--seed", "-1", "[0, 2**32 - 1]"),
     ("predict", "--verbose", "7", "invalid choice"),
-    ("predict", "--model-path", "{tmp}/missing.keras", "no such file (train.py writes model.keras)"),
+    ("predict", "--model-path", "{tmp}/missing.keras", "no such file or folder"),
     ("predict", "--model-path", "{tmp}/notes.npz", "expected a Keras 3 .keras file"),
 ])
 def test_a_bad_flag_is_an_argparse_error(tmp_path, capsys, script, flag, value, message):

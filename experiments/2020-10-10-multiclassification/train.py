@@ -15,7 +15,6 @@ Measured here: see this folder's README.md.
     python experiments/2020-10-10-multiclassification/train.py --dataset digits
 """
 
-import argparse
 import sys
 
 from pyimagesearch import harness
@@ -24,24 +23,13 @@ STUDY = "2020-10-10-multiclassification"
 HIDDEN = {"iris": (25, 25), "digits": (32, 32)}
 
 
-def hidden_sizes(text):
-    """`--hidden 25,25` -> (25, 25)."""
-    try:
-        sizes = tuple(int(s) for s in text.split(",") if s.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected sizes like 25,25, got {text!r}")
-    if not sizes or min(sizes) < 1:
-        raise argparse.ArgumentTypeError(f"expected positive sizes like 25,25, got {text!r}")
-    return sizes
-
-
 def parse_args(argv):
     """The diary's recipe as defaults; a bad value is an argparse error (exit 2)."""
     parser = harness.study_parser(__doc__, epochs=1000, batch_size=8, dataset=False,
                                   keras=False)
     parser.add_argument("-d", "--dataset", choices=tuple(HIDDEN), default="iris",
                         help="iris or digits (both ship with scikit-learn; default iris)")
-    parser.add_argument("--hidden", type=hidden_sizes, default=None,
+    parser.add_argument("--hidden", type=harness.positive_ints, default=None,
                         help="hidden layer sizes (default 25,25 for iris, 32,32 for digits)")
     parser.add_argument("--learning-rate", type=harness.positive_float, default=0.01,
                         help="eta (default 0.01)")

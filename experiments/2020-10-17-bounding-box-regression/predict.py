@@ -19,7 +19,6 @@ was measured. Measured here: see this folder's README.md.
     python experiments/2020-10-17-bounding-box-regression/predict.py --model-path outputs/2020-10-17-bounding-box-regression/<run>/model.keras --input plane.jpg
 """
 
-import argparse
 import csv
 import io
 import sys
@@ -33,38 +32,19 @@ STUDY = "2020-10-17-bounding-box-regression-predict"
 CHUNK = 32  # images read, predicted and written at a time
 
 
-def grid_count(text):
-    """`argparse` type: how many images the grid shows (>= 1)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
-
-
 def build_parser():
     parser = harness.study_parser(__doc__, dataset=False)
-    parser.add_argument("--model-path", required=True, help="the trained model (model.keras)")
+    parser.add_argument("--model-path", required=True, type=harness.keras_file,
+                        help="the trained model (model.keras)")
     parser.add_argument("--input", required=True,
                         help="an image, a folder of images, or a .txt list of image names")
     parser.add_argument("-d", "--dataset", default=None,
                         help="the data set folder (box CSV + images), or a name under "
                         "$DATASETS_DIR: resolves list names and gives the true boxes")
-    parser.add_argument("--grid", type=grid_count, default=16,
+    parser.add_argument("--grid", type=harness.positive_int, default=16,
                         help="images in grid.png (default 16)")
     parser.add_argument("--show", action="store_true", help="also display each image")
     return parser
-
-
-def check_model(value):
-    path = Path(value)
-    if not path.is_file():
-        raise DatasetError(f"--model-path {path}: no such file (train.py writes model.keras)")
-    if path.suffix != ".keras":
-        raise DatasetError(f"--model-path {path}: expected a Keras 3 .keras file")
-    return path
 
 
 def load_annotations(value):
@@ -188,7 +168,7 @@ def write_predictions(run, rows):
 @harness.entrypoint
 def main(argv=None):
     args = build_parser().parse_args(argv)
-    model_path = check_model(args.model_path)
+    model_path = args.model_path
     backbone, size, scale = boxregression.load_model_input(model_path)
     annotations, image_dir = load_annotations(args.dataset)
     paths = resolve_inputs(args.input, image_dir)

@@ -33,7 +33,6 @@ Measured: see this folder's README.md.
     python experiments/2020-10-17-bounding-box-regression/predict.py --model-path outputs/2020-10-17-bounding-box-regression/<run>/model.keras --input outputs/2020-10-17-bounding-box-regression/<run>/test_images.txt --dataset caltech101_airplanes
 """
 
-import argparse
 import csv
 import io
 import sys
@@ -45,28 +44,6 @@ from pyimagesearch import harness
 from pyimagesearch.errors import PyImageSearchError
 
 STUDY = "2020-10-17-bounding-box-regression"
-
-
-def test_fraction(text):
-    """`argparse` type: a fraction strictly between 0 and 1."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a fraction in (0, 1), got {text!r}")
-    if not 0 < value < 1:
-        raise argparse.ArgumentTypeError(f"expected a fraction in (0, 1), got {text!r}")
-    return value
-
-
-def image_size(text):
-    """`argparse` type: a positive input size in pixels."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a size in pixels, got {text!r}")
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a size in pixels, got {text!r}")
-    return value
 
 
 def build_parser():
@@ -88,9 +65,9 @@ def build_parser():
                         "default) or 255 (divide by 255, the diary's)")
     parser.add_argument("--learning-rate", type=harness.positive_float, default=1e-4,
                         help="Adam learning rate (default 1e-4)")
-    parser.add_argument("--test-size", type=test_fraction, default=0.10,
+    parser.add_argument("--test-size", type=harness.fraction, default=0.10,
                         help="fraction of the images held out (default 0.10)")
-    parser.add_argument("--image-size", type=image_size, default=None,
+    parser.add_argument("--image-size", type=harness.positive_int, default=None,
                         help="input size (default: the network's own, 224 or 299)")
     parser.add_argument("--keep-degenerate", action="store_true",
                         help="keep boxes of zero width or height (default: skip them)")
@@ -289,8 +266,8 @@ def build_base(args, spec, size):
     return base
 
 
-def train_head(args, features, boxes, train_index, test_index):
-    """Fit the head on the frozen network's outputs.
+def train_head(run, args, features, boxes, train_index, test_index):
+    """Fit the head on the frozen network's outputs (global batches, the run's strategy).
 
     Returns:
         `(head, layers, history, seconds)`: the head model on features, its
@@ -299,20 +276,23 @@ def train_head(args, features, boxes, train_index, test_index):
     import keras
     import numpy as np
 
-    layers = head_layers(args.head)
-    inputs = keras.Input(shape=features.shape[1:], name="features")
-    head = keras.Model(inputs, stack(layers, inputs), name="box_head")
-    if args.init_mean_box:
-        # start at the baseline: sigmoid(bias) = the training set's mean box
-        mean_box = np.clip(boxes[train_index].mean(axis=0), 1e-4, 1 - 1e-4)
-        layers[-1].bias.assign(np.log(mean_box / (1 - mean_box)).astype("float32"))
-    compile_box_model(head, keras.optimizers.Adam(learning_rate=args.learning_rate))
+    with run.strategy.scope():
+        layers = head_layers(args.head)
+        inputs = keras.Input(shape=features.shape[1:], name="features")
+        head = keras.Model(inputs, stack(layers, inputs), name="box_head")
+        if args.init_mean_box:
+            # start at the baseline: sigmoid(bias) = the training set's mean box
+            mean_box = np.clip(boxes[train_index].mean(axis=0), 1e-4, 1 - 1e-4)
+            layers[-1].bias.assign(np.log(mean_box / (1 - mean_box)).astype("float32"))
+        learning_rate = run.scaled_learning_rate(args.learning_rate)
+        compile_box_model(head, keras.optimizers.Adam(learning_rate=learning_rate))
     print(f"[INFO] training the head ({head.count_params():,} parameters) on "
-          f"{features.shape[1:]} features...")
+          f"{features.shape[1:]} features ({run.replicas} replica(s), global batch "
+          f"{run.global_batch_size})...")
     started = time.perf_counter()
-    history = head.fit(features[train_index], boxes[train_index],
-                       validation_data=(features[test_index], boxes[test_index]),
-                       epochs=args.epochs, batch_size=args.batch_size, shuffle=True,
+    history = head.fit(run.dataset(features[train_index], boxes[train_index], shuffle=True),
+                       validation_data=run.dataset(features[test_index], boxes[test_index]),
+                       epochs=args.epochs, shuffle=False,  # the pipeline shuffles
                        verbose=args.verbose)
     return head, layers, history, time.perf_counter() - started
 
@@ -382,15 +362,17 @@ def main(argv=None):
 
         # run every image once through the frozen network
         started = time.perf_counter()
-        base = build_base(args, spec, size)
+        with run.strategy.scope():
+            base = build_base(args, spec, size)
         prepare = boxregression.input_preparation(spec.name, args.scale)
         features = extract_features(base, data.images, prepare, args.batch_size, args.verbose)
         features_s = time.perf_counter() - started
 
         # train the box head on those features, then put the model together
-        head, layers, history, train_s = train_head(args, features, data.boxes,
+        head, layers, history, train_s = train_head(run, args, features, data.boxes,
                                                     train_index, test_index)
-        model = assemble(base, head, layers, f"{spec.name}_box_regressor")
+        with run.strategy.scope():
+            model = assemble(base, head, layers, f"{spec.name}_box_regressor")
         run.save_model(model)
         boxregression.save_model_input(run.path(boxregression.MODEL_INPUT), spec.name,
                                        (size, size), args.scale, args.weights)

@@ -12,7 +12,6 @@ a window.
     python experiments/2020-11-10-shallownet/predict.py --dataset animals --model-path outputs/2020-11-10-shallownet/<run>/model.keras
 """
 
-import argparse
 import json
 import sys
 from pathlib import Path
@@ -23,20 +22,10 @@ from pyimagesearch.errors import DatasetError
 STUDY = "2020-11-10-shallownet-predict"
 
 
-def keras_file(text):
-    """`argparse` type: an existing Keras 3 `.keras` file (what train.py saves)."""
-    path = Path(text)
-    if not path.is_file():
-        raise argparse.ArgumentTypeError(f"{text}: no such file (train.py writes model.keras)")
-    if path.suffix != ".keras":
-        raise argparse.ArgumentTypeError(f"{text}: expected a Keras 3 .keras file")
-    return path
-
-
 def parse_args(argv):
     """The model, the class names and how many images; bad values are argparse errors."""
     parser = harness.study_parser(__doc__)
-    parser.add_argument("--model-path", required=True, type=keras_file,
+    parser.add_argument("--model-path", required=True, type=harness.keras_file,
                         help="the trained model (.keras)")
     parser.add_argument("--labels", default=None,
                         help="JSON list of class names (default: class_names.json beside the model)")

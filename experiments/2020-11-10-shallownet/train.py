@@ -87,7 +87,6 @@ def main(argv=None):
     args = parse_args(argv)
     dataset = harness.resolve_dataset(args.dataset)
 
-    from pyimagesearch.datasets import array_dataset
     from pyimagesearch.utils import predict_all
 
     with harness.Run(STUDY, args) as run:
@@ -98,14 +97,16 @@ def main(argv=None):
 
         # build and compile ShallowNet
         with run.strategy.scope():
-            model = build_model(len(class_names), args.learning_rate, args.momentum)
+            model = build_model(len(class_names), run.scaled_learning_rate(args.learning_rate),
+                                args.momentum)
 
-        # train the network (with --augment, new random variants every epoch)
-        print("[INFO] training network...")
-        train_data = array_dataset(train_x, train_y, args.batch_size,
-                                   make_augmentation(args.augment, args.seed),
-                                   shuffle=True, seed=args.seed)
-        history = model.fit(train_data, validation_data=(test_x, test_y),
+        # train the network on global batches (with --augment, new random
+        # variants every epoch)
+        print(f"[INFO] training network ({run.replicas} replica(s), global batch "
+              f"{run.global_batch_size})...")
+        train_data = run.dataset(train_x, train_y, shuffle=True,
+                                 augmentation=make_augmentation(args.augment, args.seed))
+        history = model.fit(train_data, validation_data=run.dataset(test_x, test_y),
                             epochs=args.epochs, shuffle=False, verbose=args.verbose,
                             callbacks=run.callbacks())
         run.save_history(history, title="ShallowNet on animals")

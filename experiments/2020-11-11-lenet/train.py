@@ -96,14 +96,17 @@ def main(argv=None):
 
         # build and compile LeNet
         with run.strategy.scope():
-            model = build_model(args.learning_rate, args.momentum, args.nesterov)
+            model = build_model(run.scaled_learning_rate(args.learning_rate), args.momentum,
+                                args.nesterov)
 
-        # train the network
-        print("[INFO] training network...")
+        # train the network on global batches, reshuffled every epoch
+        print(f"[INFO] training network ({run.replicas} replica(s), global batch "
+              f"{run.global_batch_size})...")
         history = model.fit(
-            train_x, train_y, validation_data=(test_x, test_y),
-            batch_size=args.batch_size, epochs=args.epochs, verbose=args.verbose,
-            callbacks=run.callbacks(),
+            run.dataset(train_x, train_y, shuffle=True),
+            validation_data=run.dataset(test_x, test_y),
+            epochs=args.epochs, shuffle=False,  # the pipeline shuffles
+            verbose=args.verbose, callbacks=run.callbacks(),
         )
         run.save_history(history, title=f"LeNet on {data_name}")
         run.save_model(model)

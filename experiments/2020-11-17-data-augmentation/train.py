@@ -85,16 +85,18 @@ def load_data(dataset, size, seed, verbose):
     return split_labelled(data, labels, test_size=0.25, seed=seed)
 
 
-def build_model(args, classes, steps_per_epoch):
-    """MiniVGGNet compiled with SGD: the diary's recipe, or the flags beyond it."""
+def build_model(args, classes, steps_per_epoch, learning_rate):
+    """MiniVGGNet compiled with SGD: the diary's recipe, or the flags beyond it.
+
+    `learning_rate` is `--learning-rate` (x the replicas with `--scale-lr`).
+    """
     import keras
 
     from pyimagesearch.nn.conv import MiniVGGNet
 
-    learning_rate = args.learning_rate
     if args.schedule == "cosine":
         learning_rate = keras.optimizers.schedules.CosineDecay(
-            args.learning_rate, decay_steps=args.epochs * steps_per_epoch)
+            learning_rate, decay_steps=args.epochs * steps_per_epoch)
     size = args.image_size
     model = MiniVGGNet.build(width=size, height=size, depth=3, classes=classes)
     opt = keras.optimizers.SGD(learning_rate=learning_rate, momentum=args.momentum,
@@ -133,7 +135,6 @@ def main(argv=None):
     args = parse_args(argv)
     dataset = harness.resolve_dataset(args.dataset)
 
-    from pyimagesearch.datasets import array_dataset
     from pyimagesearch.preprocessing import build_augmentation
     from pyimagesearch.utils.batchnorm import recompute_batch_norm_statistics
 
@@ -148,17 +149,18 @@ def main(argv=None):
         # training images (the test images stay as they are)
         augmentation = (build_augmentation(shear=args.shear, seed=args.seed) if args.augment
                         else None)
-        train_data = array_dataset(train_x, train_y, args.batch_size, augmentation,
-                                   shuffle=True, seed=args.seed)
+        train_data = run.dataset(train_x, train_y, shuffle=True, augmentation=augmentation)
 
         # initialize the optimizer and model
         print("[INFO] compiling model...")
         with run.strategy.scope():
-            model = build_model(args, len(class_names), len(train_data))
+            model = build_model(args, len(class_names), len(train_data),
+                                run.scaled_learning_rate(args.learning_rate))
 
         # train the network
-        print(f"[INFO] training network{' with data augmentation' if args.augment else ''}...")
-        history = model.fit(train_data, validation_data=(test_x, test_y),
+        print(f"[INFO] training network{' with data augmentation' if args.augment else ''} "
+              f"({run.replicas} replica(s), global batch {run.global_batch_size})...")
+        history = model.fit(train_data, validation_data=run.dataset(test_x, test_y),
                             epochs=args.epochs, shuffle=False, verbose=args.verbose,
                             callbacks=run.callbacks())
         if args.ema:

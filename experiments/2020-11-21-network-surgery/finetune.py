@@ -21,6 +21,7 @@ Diary's result: 0.90 accuracy after the warm-up, 0.94 after fine-tuning
 Measured here (MobileNetV2, 15 + 30 epochs): see this folder's README.md.
 """
 
+import copy
 import sys
 
 import surgery  # this study's shared module, beside this script
@@ -87,10 +88,16 @@ def choose_network(args):
 def load_data(dataset, size, seed, verbose):
     """The flowers at the network's size (aspect-aware), RGB uint8, split 75/25.
 
+    The images are channels first when `keras.config.image_data_format()`
+    says so.
+
     Returns:
         `(train_x, test_x, train_y, test_y, class_names)`: class `i` is
         `class_names[i]` in every split.
     """
+    import keras
+    import numpy as np
+
     from pyimagesearch.datasets import SimpleDatasetLoader, list_images, split_labelled
     from pyimagesearch.preprocessing import AspectAwarePreprocessor
 
@@ -99,38 +106,25 @@ def load_data(dataset, size, seed, verbose):
     print("[INFO] loading images...")
     sdl = SimpleDatasetLoader(preprocessors=[AspectAwarePreprocessor(size, size)])
     data, labels = sdl.load(list_images(dataset), verbose=verbose)
-    data = data[..., ::-1].copy()
+    data = data[..., ::-1]
+    if keras.config.image_data_format() == "channels_first":
+        data = np.moveaxis(data, -1, 1)
+    data = np.ascontiguousarray(data)
 
     # one encoder for every split: class i is class_names[i] everywhere
     return split_labelled(data, labels, test_size=0.25, seed=seed)
 
 
-def make_dataset(x, y, batch_size, preprocess, augmentation=None, shuffle=False, seed=None):
-    """Batches of `(preprocess(augment(x)), y)` from uint8 RGB images.
+def network_input(preprocess):
+    """The network's `preprocess` of a batch of uint8 images, cast to float32 first.
 
-    Training and test images take the same path (cast to float32, the
-    network's `preprocess_input`); only the training set adds the random
-    augmentation, on the 0-255 pixels, before the preprocessing.
+    Training and test batches take the same path (`Run.dataset(...,
+    preprocess=network_input(...))`); only the training batches are
+    augmented before it, on the 0-255 pixels.
     """
-    import keras
     import tensorflow as tf
 
-    channels_first = keras.config.image_data_format() == "channels_first"
-    ds = tf.data.Dataset.from_tensor_slices((x, y))
-    if shuffle:
-        ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
-    ds = ds.batch(batch_size)
-
-    def prepare(images, labels):
-        images = tf.cast(images, tf.float32)
-        if channels_first:
-            images = tf.transpose(images, (0, 3, 1, 2))
-        if augmentation is not None:
-            images = augmentation(images, training=True)
-        return preprocess(images), labels
-
-    ds = ds.map(prepare, num_parallel_calls=tf.data.AUTOTUNE)
-    return ds.prefetch(tf.data.AUTOTUNE)
+    return lambda images: preprocess(tf.cast(images, tf.float32))
 
 
 def build_model(spec, weights, size, classes, dense, learning_rate):
@@ -322,11 +316,17 @@ def main(argv=None):
 
         # the input pipelines: augmentation on the training batches only, the
         # network's own preprocessing on both
-        preprocess = backbones.preprocess_input(spec.name)
-        aug = build_augmentation(seed=args.seed)
-        train_data = make_dataset(train_x, train_y, args.batch_size, preprocess, aug,
-                                  shuffle=True, seed=args.seed)
-        test_data = make_dataset(test_x, test_y, args.batch_size, preprocess)
+        # (global batches: --batch-size per replica)
+        prepare = network_input(backbones.preprocess_input(spec.name))
+        train_data = run.dataset(train_x, train_y, shuffle=True,
+                                 augmentation=build_augmentation(seed=args.seed),
+                                 preprocess=prepare)
+        test_data = run.dataset(test_x, test_y, preprocess=prepare)
+        # the learning rates of both phases, x the replicas with --scale-lr
+        # (on a copy of the flags: args.json and the ledger keep what was asked)
+        args = copy.copy(args)
+        args.warmup_learning_rate = run.scaled_learning_rate(args.warmup_learning_rate)
+        args.learning_rate = run.scaled_learning_rate(args.learning_rate)
 
         with run.strategy.scope():
             model, base = build_model(spec, args.weights, size, len(class_names), args.dense,

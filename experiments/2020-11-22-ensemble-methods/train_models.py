@@ -80,7 +80,7 @@ def train_member(args, index, folder, data, data_name):
 
     from pyimagesearch.utils import predict_all
     from pyimagesearch.callbacks import LearningRateLogger
-    from pyimagesearch.datasets import CIFAR10_CLASSES, array_dataset
+    from pyimagesearch.datasets import CIFAR10_CLASSES
     from pyimagesearch.nn.conv import MiniVGGNet
     from pyimagesearch.preprocessing import build_augmentation
     from pyimagesearch.utils.schedules import keras2_decay
@@ -94,20 +94,22 @@ def train_member(args, index, folder, data, data_name):
         # new random variants of the training images in every epoch
         augmentation = build_augmentation(rotation=10, shift=0.1, shear=0, zoom=0,
                                           horizontal_flip=True, seed=seed)
-        train_data = array_dataset(data.train_x, data.train_y, args.batch_size, augmentation,
-                                   shuffle=True, seed=seed)
+        train_data = member.dataset(data.train_x, data.train_y, shuffle=True,
+                                    augmentation=augmentation)
 
         # SGD whose rate decays after every batch: lr0 / (1 + decay * iteration)
         print(f"[INFO] member {index}: compiling model (seed {seed})...")
         with member.strategy.scope():
             model = MiniVGGNet.build(width=32, height=32, depth=3, classes=len(CIFAR10_CLASSES))
-            opt = keras.optimizers.SGD(learning_rate=keras2_decay(args.learning_rate, args.decay),
+            learning_rate = member.scaled_learning_rate(args.learning_rate)
+            opt = keras.optimizers.SGD(learning_rate=keras2_decay(learning_rate, args.decay),
                                        momentum=0.9, nesterov=True)
             model.compile(loss="categorical_crossentropy", optimizer=opt, metrics=["accuracy"])
 
         # train the network
-        print(f"[INFO] member {index}: training network...")
-        history = model.fit(train_data, validation_data=(data.test_x, data.test_y),
+        print(f"[INFO] member {index}: training network ({member.replicas} replica(s), "
+              f"global batch {member.global_batch_size})...")
+        history = model.fit(train_data, validation_data=member.dataset(data.test_x, data.test_y),
                             epochs=args.epochs, shuffle=False, verbose=args.verbose,
                             callbacks=[LearningRateLogger()])
 
@@ -149,7 +151,8 @@ def main(argv=None):
 
     with harness.Run(STUDY, args, resume=resumable(args)) as run:
         data = ensemble.load_data(source, verbose=args.verbose)
-        print(f"[INFO] {args.num_models} members, learning rate {args.learning_rate}, decay "
+        learning_rate = run.scaled_learning_rate(args.learning_rate)  # the members' rate
+        print(f"[INFO] {args.num_models} members, learning rate {learning_rate:g}, decay "
               f"{args.decay:g} per iteration; rerun with --output {run.output_dir} to resume")
         accuracies = {}
         for index in range(args.num_models):

@@ -48,9 +48,16 @@ STUDY = config.STUDY
 LEARNING_RATE = 1e-3
 
 
-def build_generators(paths, args, classes):
-    """The training and validation generators (crops, flips, augmentation)."""
-    from pyimagesearch.io import HDF5DatasetGenerator
+def build_generators(run, paths, args, classes):
+    """The training and validation data (crops, flips, augmentation).
+
+    Returns:
+        `(train, val, val_gen)`: what `fit` trains and validates on (every
+        worker reads its own index range of the files, in batches of
+        `--batch-size` per replica: `Run.sharded`), and the validation
+        generator over the whole file in file order, for the evaluation.
+    """
+    from pyimagesearch.io import HDF5DatasetGenerator, check_complete
     from pyimagesearch.preprocessing import build_augmentation
 
     # the book's augmentation; the horizontal flips are done by the
@@ -60,13 +67,22 @@ def build_generators(paths, args, classes):
         aug = build_augmentation(rotation=20, shift=0.2, shear=0.15, zoom=0.15,
                                  horizontal_flip=False, seed=args.seed)
     queue = {"workers": args.workers, "max_queue_size": 4}
-    train_gen = HDF5DatasetGenerator(paths["train"], args.batch_size, aug=aug, classes=classes,
-                                     crop=args.crop_size, crop_mode="random",
-                                     flip=args.augment == "book", seed=args.seed, **queue)
-    val_gen = HDF5DatasetGenerator(paths["val"], args.batch_size, classes=classes,
-                                   crop=args.crop_size, crop_mode="center", shuffle=False,
-                                   **queue)
-    return train_gen, val_gen
+
+    def train_part(index, count, batch_size):
+        return HDF5DatasetGenerator(paths["train"], batch_size, aug=aug, classes=classes,
+                                    crop=args.crop_size, crop_mode="random",
+                                    flip=args.augment == "book", seed=args.seed,
+                                    shard=(index, count), **queue)
+
+    def val_part(index, count, batch_size):
+        return HDF5DatasetGenerator(paths["val"], batch_size, classes=classes,
+                                    crop=args.crop_size, crop_mode="center", shuffle=False,
+                                    shard=(index, count), **queue)
+
+    val_gen = val_part(0, 1, run.global_batch_size)
+    val = val_gen if run.replicas == 1 else run.sharded(val_part)
+    train = run.sharded(train_part, rows=check_complete(paths["train"])["rows"])
+    return train, val, val_gen
 
 
 def parse_args(argv):
@@ -134,7 +150,9 @@ def build_model(run, args, paths, classes):
                               classes=classes, reg=args.reg,
                               preprocessing=mean_subtraction_layer(paths["mean"]),
                               fc_units=args.fc_units, bn_momentum=args.bn_momentum)
-        opt = keras.optimizers.Adam(learning_rate=args.learning_rate or LEARNING_RATE)
+        # x the replicas with --scale-lr
+        learning_rate = run.scaled_learning_rate(args.learning_rate or LEARNING_RATE)
+        opt = keras.optimizers.Adam(learning_rate=learning_rate)
         model.compile(loss="categorical_crossentropy", optimizer=opt, metrics=["accuracy"])
     return model
 
@@ -161,7 +179,7 @@ def load_checkpoint(run, args, class_names):
     print(f"[INFO] old learning rate: {current_learning_rate(model):g}")
     if args.learning_rate is not None:
         # a new learning rate for the rest of the training
-        model.optimizer.learning_rate.assign(args.learning_rate)
+        model.optimizer.learning_rate.assign(run.scaled_learning_rate(args.learning_rate))
         print(f"[INFO] new learning rate: {current_learning_rate(model):g}")
     return model
 
@@ -233,6 +251,7 @@ def main(argv=None):
 
     from pyimagesearch.callbacks.safesaving import SafeBackupAndRestore
     from pyimagesearch.errors import DatasetError
+    from pyimagesearch.io import check_complete
     from pyimagesearch.utils import predict_all
 
     paths = config.check_build(args.hdf5_dir, splits=("train", "val"))
@@ -245,9 +264,10 @@ def main(argv=None):
         raise DatasetError(f"--backup {args.backup} holds {backup.restorable_epoch()} epochs, "
                            f"more than --epochs {args.epochs}; pass a new --backup folder")
     with harness.Run(STUDY, args) as run:
-        train_gen, val_gen = build_generators(paths, args, len(class_names))
-        print(f"[INFO] {train_gen.num_images} training and {val_gen.num_images} validation "
-              f"images, {len(train_gen)} + {len(val_gen)} batches of {args.batch_size}")
+        train, val, val_gen = build_generators(run, paths, args, len(class_names))
+        rows = check_complete(paths["train"])["rows"]
+        print(f"[INFO] {rows} training and {val_gen.num_images} validation images; {run.replicas} replica(s), batches of {args.batch_size} "
+              f"per replica (global {run.global_batch_size})")
         if args.checkpoint is None:
             model = build_model(run, args, paths, len(class_names))
         else:
@@ -259,7 +279,7 @@ def main(argv=None):
         # train the network (nothing left when a backup holds every epoch)
         print(f"[INFO] training network (epochs {start_epoch + 1} to {args.epochs})..."
               if start_epoch < args.epochs else "[INFO] the backup holds every epoch")
-        model.fit(train_gen, validation_data=val_gen, epochs=args.epochs,
+        model.fit(train, validation_data=val, epochs=args.epochs,
                   initial_epoch=start_epoch, callbacks=callbacks, verbose=args.verbose)
 
         # save the model first: the backup is deleted only once it is on disk
@@ -273,8 +293,9 @@ def main(argv=None):
         run.save_history(monitor.history, title="AlexNet on Dogs vs. Cats")
         run.save_json("class_names.json", class_names)
         run.record("dogs_vs_cats val", "accuracy", report["accuracy"])
-        train_gen.close()
-        val_gen.close()
+        for data in {id(d): d for d in (train, val, val_gen)}.values():
+            if hasattr(data, "close"):  # the generators' HDF5 files
+                data.close()
         if backup is not None:
             backup.release()
     return 0

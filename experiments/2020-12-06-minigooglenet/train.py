@@ -62,7 +62,7 @@ def main(argv=None):
 
     from pyimagesearch.utils import predict_all
     from pyimagesearch.callbacks import TrainingMonitor
-    from pyimagesearch.datasets import CIFAR10_CLASSES, array_dataset
+    from pyimagesearch.datasets import CIFAR10_CLASSES
     from pyimagesearch.preprocessing import build_augmentation
     from pyimagesearch.utils.schedules import PolynomialDecay
 
@@ -73,11 +73,12 @@ def main(argv=None):
         # shifted and mirrored variants of the training images in every epoch
         augmentation = build_augmentation(rotation=0, shift=0.1, shear=0, zoom=0,
                                           horizontal_flip=True, seed=args.seed)
-        train_data = array_dataset(data.train_x, data.train_y, args.batch_size, augmentation,
-                                   shuffle=True, seed=args.seed)
+        train_data = run.dataset(data.train_x, data.train_y, shuffle=True,
+                                 augmentation=augmentation)
 
         # the learning rate of each epoch, and the monitor of the curves
-        schedule = PolynomialDecay(max_epochs=args.epochs, init_alpha=args.learning_rate,
+        learning_rate = run.scaled_learning_rate(args.learning_rate)  # x replicas with --scale-lr
+        schedule = PolynomialDecay(max_epochs=args.epochs, init_alpha=learning_rate,
                                    power=args.power)
         print(f"[INFO] {schedule}; process ID {os.getpid()}")
         monitor = TrainingMonitor(run.path("monitor.png"), json_path=run.path("monitor.json"))
@@ -87,12 +88,13 @@ def main(argv=None):
         print("[INFO] compiling model...")
         with run.strategy.scope():
             model = body.build_model(data.train_x, len(CIFAR10_CLASSES))
-            opt = keras.optimizers.SGD(learning_rate=args.learning_rate, momentum=0.9)
+            opt = keras.optimizers.SGD(learning_rate=learning_rate, momentum=0.9)
             model.compile(loss="categorical_crossentropy", optimizer=opt, metrics=["accuracy"])
 
         # train the network
-        print("[INFO] training network...")
-        history = model.fit(train_data, validation_data=(data.test_x, data.test_y),
+        print(f"[INFO] training network ({run.replicas} replica(s), global batch "
+              f"{run.global_batch_size})...")
+        history = model.fit(train_data, validation_data=run.dataset(data.test_x, data.test_y),
                             epochs=args.epochs, shuffle=False, verbose=args.verbose,
                             callbacks=[*callbacks, *run.callbacks()])
         setting = f"lr0 {args.learning_rate:g}, power {args.power:g}"

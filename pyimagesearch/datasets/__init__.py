@@ -5,7 +5,7 @@ from pyimagesearch.datasets.builtin import load_mnist
 from pyimagesearch.datasets.simpledatasetloader import SimpleDatasetLoader
 from pyimagesearch.datasets.simpledatasetloader import list_images
 from pyimagesearch.datasets.simpledatasetloader import list_labelled_images
-from pyimagesearch.datasets.pipeline import array_dataset
+from pyimagesearch.datasets.pipeline import array_dataset, pydataset_to_tf
 from pyimagesearch.datasets.imagepaths import image_path_dataset
 from pyimagesearch.datasets.cifar10 import CIFAR10_CLASSES
 from pyimagesearch.datasets.cifar10 import load_cifar10

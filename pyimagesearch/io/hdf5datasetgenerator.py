@@ -91,6 +91,12 @@ class HDF5DatasetGenerator(keras.utils.PyDataset):
             the mean JSON's path, or 3 numbers, in the file's channel order
             (RGB for `build_dataset.py`'s files).
         data_key: the images' dataset (default: the one the writer recorded).
+        shard: `None` (every row), or `(index, count)`: read only part
+            `index` of `count` contiguous, equal (to a row) index ranges of
+            the file, rows ``[index * N // count, (index + 1) * N // count)``:
+            what one worker of a multi-worker run reads (see
+            `pyimagesearch.harness.Run.sharded`). `num_images`, `labels`
+            and the batches are the shard's.
         **kwargs: `keras.utils.PyDataset` arguments (`workers`,
             `use_multiprocessing`, `max_queue_size`).
 
@@ -113,12 +119,13 @@ class HDF5DatasetGenerator(keras.utils.PyDataset):
     @book_aliases(dbPath="db_path", batchSize="batch_size", dataKey="data_key")
     def __init__(self, db_path, batch_size, preprocessors=None, aug=None, binarize=True,
                  classes=2, shuffle=True, seed=None, crop=None, crop_mode="random", flip=False,
-                 mean=None, data_key=None, **kwargs):
+                 mean=None, data_key=None, shard=None, **kwargs):
         """Check every argument, then read the file's summary (see the class docstring)."""
         super().__init__(**kwargs)
         preprocessors = _check_arguments(batch_size, classes, crop_mode, aug, preprocessors,
                                          seed)
-        self._read_summary(db_path, data_key, binarize, classes)
+        shard = _check_shard(shard)
+        self._read_summary(db_path, data_key, binarize, classes, shard)
 
         self.crop = _crop_size(crop, self.image_shape)
         self.crop_mode = crop_mode
@@ -142,8 +149,11 @@ class HDF5DatasetGenerator(keras.utils.PyDataset):
         self._db = None
         self._pid = None
 
-    def _read_summary(self, db_path, data_key, binarize, classes):
-        """Check the file once (complete, keys present, image shape, labels); keep its summary."""
+    def _read_summary(self, db_path, data_key, binarize, classes, shard):
+        """Check the file once (complete, keys present, image shape, labels); keep its summary.
+
+        With a `shard`, the rows, the labels and `num_images` are that part's.
+        """
         from pyimagesearch.errors import DatasetError
 
         info = check_complete(db_path, data_key=data_key)
@@ -155,11 +165,18 @@ class HDF5DatasetGenerator(keras.utils.PyDataset):
                 f"{db_path}: `{self.data_key}` must hold images (N, H, W, C). "
                 f"Received shape {info['shape']}"
             )
-        self.num_images = info["rows"]
-        if self.num_images == 0:
+        rows = info["rows"]
+        if rows == 0:
             raise DatasetError(f"{db_path} holds no images")
+        index, count = shard
+        self.shard = shard
+        self.first_row = index * rows // count
+        self.num_images = (index + 1) * rows // count - self.first_row
+        if self.num_images == 0:
+            raise DatasetError(f"{db_path} holds {rows} images: too few for {count} shards "
+                               "(each needs at least one)")
         with h5py.File(self.db_path, "r") as db:
-            self.labels = db["labels"][:]
+            self.labels = db["labels"][self.first_row:self.first_row + self.num_images]
         # only one-hot encoding needs the labels to be class indices
         if binarize and (self.labels.min() < 0 or self.labels.max() >= classes):
             raise DatasetError(
@@ -230,20 +247,25 @@ class HDF5DatasetGenerator(keras.utils.PyDataset):
             raise TypeError(f"batch index must be an integer. Received: {index!r}")
         if not -len(self) <= index < len(self):
             raise IndexError(f"batch index {index} out of range for {len(self)} batches")
-        block = int(self._order[index])
+        return self._block_rows(int(self._order[index]))
+
+    def _block_rows(self, block):
+        """The file rows ``[start, stop)`` of batch `block` of the file order (of the shard)."""
         start = block * self.batch_size
-        return start, min(start + self.batch_size, self.num_images)
+        stop = min(start + self.batch_size, self.num_images)
+        return self.first_row + start, self.first_row + stop
 
     def __getitem__(self, index):
         self.batch_rows(index)  # checks the index
         return self._batch(int(self._order[index]))
 
     def _batch(self, block):
-        """`(images, labels)` of rows ``[block * batch_size, ...)`` of the file."""
-        start = block * self.batch_size
-        stop = min(start + self.batch_size, self.num_images)
-        # one random stream per (epoch, batch): the same for any worker
-        rng = np.random.default_rng([self.seed, self.epoch, block])
+        """`(images, labels)` of rows ``[block * batch_size, ...)`` of the file (or shard)."""
+        start, stop = self._block_rows(block)
+        # one random stream per (epoch, batch): the same for any worker (a
+        # shard's batches add where the shard starts: other windows and flips)
+        rng = np.random.default_rng([self.seed, self.epoch, block]
+                                    + ([self.first_row] if self.first_row else []))
         images = self._read(start, stop, rng)
 
         # the book's per-image preprocessors
@@ -277,7 +299,7 @@ class HDF5DatasetGenerator(keras.utils.PyDataset):
         if self.channels_first:
             images = np.ascontiguousarray(np.moveaxis(images, -1, 1))
 
-        labels = self.labels[start:stop]
+        labels = self.labels[start - self.first_row:stop - self.first_row]
         if self.binarize:
             labels = keras.utils.to_categorical(labels, self.classes).astype("float32")
         return images, labels
@@ -362,6 +384,24 @@ def _crop_size(crop, image_shape):
             f"`crop` must fit in the images ({height}x{width}). Received: crop={crop!r}"
         )
     return ch, cw
+
+
+def _check_shard(shard):
+    """`shard` as `(index, count)`: `None` is ``(0, 1)``, the whole file."""
+    if shard is None:
+        return 0, 1
+    try:
+        index, count = shard
+        valid = all(isinstance(v, numbers.Integral) and not isinstance(v, bool)
+                    for v in (index, count)) and 0 <= index < count
+    except (TypeError, ValueError):
+        valid = False
+    if not valid:
+        raise ValueError(
+            "`shard` must be None or (index, count) with 0 <= index < count. "
+            f"Received: shard={shard!r}"
+        )
+    return int(index), int(count)
 
 
 def _check_arguments(batch_size, classes, crop_mode, aug, preprocessors, seed):
