@@ -610,7 +610,7 @@ class Run:
     (`is_chief`, `task`).
     """
 
-    def __init__(self, study, args, resume=False):
+    def __init__(self, study: str, args: argparse.Namespace, resume: bool = False):
         self.study = study
         self.args = args
         self.resume = resume  # an interrupted run continues in its own --output folder
@@ -833,7 +833,7 @@ class Run:
             self._git = provenance.git_state(project_root()) or {}
         return self._git or None
 
-    def count_images(self, **counts):
+    def count_images(self, **counts: int) -> None:
         """Record how many images each split holds (``train=1600, test=200``).
 
         The counts go into ``data.json`` in the run folder and into every
@@ -843,14 +843,14 @@ class Run:
         self.save_json("data.json", {"data_path": str(self.data_path) if self.data_path
                                      else None, "images": self.images})
 
-    def data_name(self, default=""):
+    def data_name(self, default: str = "") -> str:
         """The data set's name as read: the resolved folder's name, else `default`."""
         if isinstance(self.data_path, Path):
             return self.data_path.stem if self.data_path.is_file() else self.data_path.name
         return str(self.data_path or default)
 
     # -- training ----------------------------------------------------------------
-    def callbacks(self, tensorboard=True):
+    def callbacks(self, tensorboard: bool = True) -> list:
         """The callbacks every training of the run gets (pass them to `fit`).
 
         - a `HistoryCheckpoint`: ``history.json``/``.csv`` rewritten after every
@@ -922,7 +922,7 @@ class Run:
         """`replicas` with `--scale-lr` (the linear scaling rule), else 1."""
         return self.replicas if getattr(self.args, "scale_lr", False) else 1
 
-    def scaled_learning_rate(self, rate):
+    def scaled_learning_rate(self, rate: float) -> float:
         """The learning rate to train with: `rate` x `learning_rate_scale`.
 
         Example:
@@ -932,7 +932,7 @@ class Run:
         self._lr_scaled = True
         return rate * self.learning_rate_scale
 
-    def dataset(self, x, y, shuffle=False, augmentation=None, preprocess=None):
+    def dataset(self, x, y, shuffle: bool = False, augmentation=None, preprocess=None):
         """`(x, y)` arrays as a `tf.data.Dataset` of global batches for `fit`/`predict`.
 
         Batches of `global_batch_size` (each replica gets `--batch-size`
@@ -1013,7 +1013,7 @@ class Run:
         return ds.apply(tf.data.experimental.assert_cardinality(steps))
 
     # -- files -----------------------------------------------------------------
-    def path(self, name, rewrite=False):
+    def path(self, name: str, rewrite: bool = False) -> Path:
         """The path of `name` inside the output folder.
 
         It must not exist yet, unless the run resumes in its own folder, or
@@ -1029,14 +1029,14 @@ class Run:
             self._own.add(path)
         return path
 
-    def elapsed(self):
+    def elapsed(self) -> float:
         return time.perf_counter() - self.started
 
     def open(self, name, newline=None):
         """Write the text file `name` in the run folder atomically (``with run.open(name)``)."""
         return atomic_write(self.path(name), newline=newline)
 
-    def save_text(self, name, text):
+    def save_text(self, name: str, text: str) -> Path:
         """Write `text` to `name` in the run folder (atomically)."""
         with self.open(name) as f:
             f.write(text)
@@ -1048,7 +1048,7 @@ class Run:
 
         return write_image(self.path(name), image)
 
-    def save_json(self, name, obj):
+    def save_json(self, name: str, obj) -> Path:
         """Write `obj` as JSON to `name` in the run folder (atomically)."""
         path = self.path(name)
         with atomic_write(path) as f:
@@ -1083,7 +1083,7 @@ class Run:
         extra = recipe(self.args)
         return f"{base}\n{extra}" if extra else base
 
-    def save_report(self, y_true, y_pred, class_names, name="classification_report"):
+    def save_report(self, y_true, y_pred, class_names, name: str = "classification_report") -> dict:
         """Write and print scikit-learn's classification report and its confusion matrix.
 
         Writes ``<name>.txt``, ``<name>.json`` (with ``confusion_matrix``) and
@@ -1133,7 +1133,7 @@ class Run:
         self._saved_model = True
         return path
 
-    def record(self, data, metric, value, status="finished"):
+    def record(self, data: str, metric: str, value: float, status: str = "finished") -> None:
         """Append one row to the ledger `outputs/results.csv` and the run's own copy.
 
         Args:

@@ -201,6 +201,15 @@ def start(argv, folder, name, **env):
                             stdout=log, stderr=subprocess.STDOUT, cwd=str(folder)), log
 
 
+def stop(processes):
+    """Kill whatever of `processes` still runs; close their logs."""
+    for process, log in processes:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        log.close()
+
+
 def finish(processes, timeout=TIMEOUT):
     """Wait for `processes` (bounded); return their logs. They are killed by `launched`."""
     deadline = time.monotonic() + timeout
@@ -246,11 +255,7 @@ def launched(cifar, tmp_path_factory):
         yield runs
     finally:
         for _, processes in runs.values():
-            for process, log in processes:
-                if process.poll() is None:
-                    process.kill()
-                    process.wait()
-                log.close()
+            stop(processes)
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, load_script, make_cifar_pngs, make_image_folder, make_kaggle_folder
-from test_distribute import finish, free_ports, tf_config
+from test_distribute import finish, free_ports, stop, tf_config
 
 EXPERIMENTS = ROOT / "experiments"
 
@@ -249,11 +249,7 @@ def run_all(processes, timeout):
     try:
         return finish(processes, timeout=timeout)
     finally:
-        for process, log in processes:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
-            log.close()
+        stop(processes)
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,7 @@
 """Save the whole model every few epochs, so a long training can be resumed."""
 
 import numbers
+import os
 import re
 from pathlib import Path
 
@@ -54,7 +55,8 @@ class EpochCheckpoint(keras.callbacks.Callback):
     """
 
     @book_aliases(outputPath="output_dir", startAt="start_at")
-    def __init__(self, output_dir, every=5, start_at=0, file_format="epoch_{epoch}.keras"):
+    def __init__(self, output_dir: "str | os.PathLike", every: int = 5, start_at: int = 0,
+                 file_format: str = "epoch_{epoch}.keras"):
         super().__init__()
         if output_dir is None or str(output_dir).strip() == "":
             raise ValueError(

@@ -3,6 +3,7 @@
 import csv
 import json
 import math
+import os
 
 import keras
 
@@ -34,7 +35,8 @@ class HistoryCheckpoint(keras.callbacks.Callback):
     ```
     """
 
-    def __init__(self, json_path, csv_path=None, keep_weights=True):
+    def __init__(self, json_path: "str | os.PathLike", csv_path: "str | os.PathLike | None" = None,
+                 keep_weights: bool = True):
         super().__init__()
         self.json_path = json_path
         self.csv_path = csv_path

@@ -76,7 +76,7 @@ class SafeBackupAndRestore(keras.callbacks.BackupAndRestore):
         flag: how the folder is named in error messages.
     """
 
-    def __init__(self, backup_dir, flag="--backup"):
+    def __init__(self, backup_dir: "str | os.PathLike", flag: str = "--backup"):
         super().__init__(str(backup_dir), save_freq="epoch", double_checkpoint=True,
                          delete_checkpoint=False)
         self.flag = flag
@@ -95,7 +95,7 @@ class SafeBackupAndRestore(keras.callbacks.BackupAndRestore):
                 return weights, epoch
         return None
 
-    def restorable_epoch(self):
+    def restorable_epoch(self) -> int:
         """The epochs the backup holds (0: none): training resumes after them."""
         state = self._usable_state()
         return 0 if state is None else state[1]

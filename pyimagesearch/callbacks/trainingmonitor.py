@@ -2,6 +2,7 @@
 
 import json
 import numbers
+import os
 from pathlib import Path
 
 import keras
@@ -88,7 +89,8 @@ class TrainingMonitor(keras.callbacks.Callback):
     """
 
     @book_aliases(figPath="fig_path", jsonPath="json_path", startAt="start_at")
-    def __init__(self, fig_path, json_path=None, start_at=0):
+    def __init__(self, fig_path: "str | os.PathLike", json_path: "str | os.PathLike | None" = None,
+                 start_at: int = 0):
         super().__init__()
         if fig_path is None or str(fig_path).strip() == "":
             raise ValueError(f"`fig_path` must be a file path. Received: fig_path={fig_path!r}")

@@ -117,9 +117,11 @@ class HDF5DatasetGenerator(keras.utils.PyDataset):
     """
 
     @book_aliases(dbPath="db_path", batchSize="batch_size", dataKey="data_key")
-    def __init__(self, db_path, batch_size, preprocessors=None, aug=None, binarize=True,
-                 classes=2, shuffle=True, seed=None, crop=None, crop_mode="random", flip=False,
-                 mean=None, data_key=None, shard=None, **kwargs):
+    def __init__(self, db_path: "str | os.PathLike", batch_size: int, preprocessors=None,
+                 aug=None, binarize: bool = True, classes: int = 2, shuffle: bool = True,
+                 seed: "int | None" = None, crop=None, crop_mode: str = "random",
+                 flip: bool = False, mean=None, data_key: "str | None" = None,
+                 shard: "tuple[int, int] | None" = None, **kwargs):
         """Check every argument, then read the file's summary (see the class docstring)."""
         super().__init__(**kwargs)
         preprocessors = _check_arguments(batch_size, classes, crop_mode, aug, preprocessors,
@@ -241,7 +243,7 @@ class HDF5DatasetGenerator(keras.utils.PyDataset):
             return np.arange(len(self))
         return np.random.default_rng([self.seed, self.epoch]).permutation(len(self))
 
-    def batch_rows(self, index):
+    def batch_rows(self, index: int) -> "tuple[int, int]":
         """`(start, stop)`: the rows of the file that batch `index` reads this epoch."""
         if isinstance(index, bool) or not isinstance(index, numbers.Integral):
             raise TypeError(f"batch index must be an integer. Received: {index!r}")

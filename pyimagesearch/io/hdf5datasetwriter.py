@@ -67,8 +67,8 @@ class HDF5DatasetWriter:
     """
 
     @book_aliases(outputPath="output_path", dataKey="data_key", bufSize="buf_size")
-    def __init__(self, dims, output_path, data_key="images", buf_size=1000, overwrite=False,
-                 dtype=None):
+    def __init__(self, dims: tuple, output_path: "str | Path", data_key: str = "images",
+                 buf_size: int = 1000, overwrite: bool = False, dtype=None):
         """Check every argument, then open the file (see the class docstring)."""
         dims, dtype = _check_arguments(dims, buf_size, data_key, dtype)
         self.dims = tuple(int(d) for d in dims)
@@ -128,11 +128,11 @@ class HDF5DatasetWriter:
 
     # -- writing --------------------------------------------------------------
     @property
-    def rows_written(self):
+    def rows_written(self) -> int:
         """Rows added so far (on disk or in the buffer)."""
         return self.idx + self.buffered
 
-    def add(self, rows, labels):
+    def add(self, rows, labels) -> None:
         """Add a batch of rows and their integer labels to the buffer.
 
         Raises:
@@ -193,7 +193,7 @@ class HDF5DatasetWriter:
                 rows = np.rint(rows)
         return rows.astype(self.dtype)
 
-    def flush(self):
+    def flush(self) -> None:
         """Write the buffered rows to disk and empty the buffer."""
         self._check_open()
         if not self.buffered:
@@ -208,7 +208,7 @@ class HDF5DatasetWriter:
         self.buffered = 0
 
     @book_aliases(classLabels="class_labels")
-    def storeClassLabels(self, class_labels):  # noqa: N802 (the book's name)
+    def storeClassLabels(self, class_labels: "list[str]") -> None:  # noqa: N802 (the book's name)
         """Store the class names (label `i` is `class_labels[i]`) as UTF-8 strings."""
         self._check_open()
         names = [str(c) for c in np.asarray(class_labels).reshape(-1)]
@@ -223,7 +223,7 @@ class HDF5DatasetWriter:
     # the PEP 8 spelling of the book's method
     store_class_labels = storeClassLabels
 
-    def close(self):
+    def close(self) -> None:
         """Flush, trim to the rows written, mark the file complete and close it."""
         if self.closed:
             return
