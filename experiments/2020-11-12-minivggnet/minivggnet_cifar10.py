@@ -45,7 +45,6 @@ import time
 from collections import namedtuple
 
 from pyimagesearch import harness
-from pyimagesearch.datasets import cifar10
 
 STUDY = "2020-11-12-minivggnet"
 
@@ -67,7 +66,9 @@ def study_parser(description, epochs=40, batch_size=64):
     """The harness parser with the MiniVGGNet-on-CIFAR-10 training arguments."""
     parser = harness.study_parser(
         description, epochs=epochs, batch_size=batch_size, dataset="cifar10",
-        dataset_help=cifar10.SOURCES_HELP,
+        dataset_help="cifar10 (a local copy under $DATASETS_DIR, else Keras' download), "
+        "a {train,test}/<class>/*.png folder, or a cifar-10-batches-py folder "
+        "(default: cifar10)",
     )
     parser.add_argument("--learning-rate", type=harness.positive_float, default=0.01,
                         help="SGD's initial learning rate (default 0.01)")

@@ -20,7 +20,6 @@ Measured here: see this folder's README.md.
 import sys
 
 from pyimagesearch import harness
-from pyimagesearch.datasets import cifar10
 
 import ensemble_cifar10 as ensemble
 
@@ -31,7 +30,8 @@ STUDY = "2020-11-22-ensemble-methods"
 def main(argv=None):
     parser = harness.study_parser(
         __doc__, dataset="cifar10",
-        dataset_help=cifar10.SOURCES_HELP,
+        dataset_help="cifar10, a {train,test}/<class>/*.png folder, or a cifar-10-batches-py "
+        "folder (default: cifar10)",
     )
     parser.add_argument("--models", required=True,
                         help="the ensemble's run folder (train_models.py's --output): "

@@ -33,7 +33,6 @@ import sys
 from pathlib import Path
 
 from pyimagesearch import harness
-from pyimagesearch.datasets import cifar10
 from pyimagesearch.errors import OutputExistsError
 
 import ensemble_cifar10 as ensemble
@@ -133,7 +132,9 @@ def member_accuracy(folder):
 def main(argv=None):
     parser = harness.study_parser(
         __doc__, epochs=40, batch_size=64, dataset="cifar10",
-        dataset_help=cifar10.SOURCES_HELP,
+        dataset_help="cifar10 (a local copy under $DATASETS_DIR, else Keras' download), "
+        "a {train,test}/<class>/*.png folder, or a cifar-10-batches-py folder "
+        "(default: cifar10)",
     )
     parser.add_argument("--num-models", type=harness.positive_int, default=5,
                         help="number of members (default 5)")

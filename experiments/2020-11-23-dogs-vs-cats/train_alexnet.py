@@ -48,7 +48,7 @@ STUDY = config.STUDY
 LEARNING_RATE = 1e-3
 
 
-def build_generators(run, paths, args, classes, train_rows):
+def build_generators(run, paths, args, classes):
     """The training and validation data (crops, flips, augmentation).
 
     Returns:
@@ -57,7 +57,7 @@ def build_generators(run, paths, args, classes, train_rows):
         `--batch-size` per replica: `Run.sharded`), and the validation
         generator over the whole file in file order, for the evaluation.
     """
-    from pyimagesearch.io import HDF5DatasetGenerator
+    from pyimagesearch.io import HDF5DatasetGenerator, check_complete
     from pyimagesearch.preprocessing import build_augmentation
 
     # the book's augmentation; the horizontal flips are done by the
@@ -81,7 +81,7 @@ def build_generators(run, paths, args, classes, train_rows):
 
     val_gen = val_part(0, 1, run.global_batch_size)
     val = val_gen if run.replicas == 1 else run.sharded(val_part)
-    train = run.sharded(train_part, rows=train_rows)
+    train = run.sharded(train_part, rows=check_complete(paths["train"])["rows"])
     return train, val, val_gen
 
 
@@ -264,8 +264,8 @@ def main(argv=None):
         raise DatasetError(f"--backup {args.backup} holds {backup.restorable_epoch()} epochs, "
                            f"more than --epochs {args.epochs}; pass a new --backup folder")
     with harness.Run(STUDY, args) as run:
+        train, val, val_gen = build_generators(run, paths, args, len(class_names))
         rows = check_complete(paths["train"])["rows"]
-        train, val, val_gen = build_generators(run, paths, args, len(class_names), rows)
         print(f"[INFO] {rows} training and {val_gen.num_images} validation images; {run.replicas} replica(s), batches of {args.batch_size} "
               f"per replica (global {run.global_batch_size})")
         if args.checkpoint is None:

@@ -13,7 +13,6 @@ Data: `--dataset` as in `train.py`.
 import sys
 
 from pyimagesearch import harness
-from pyimagesearch.datasets import cifar10
 
 import minigooglenet_cifar10 as body
 
@@ -24,7 +23,8 @@ STUDY = "2020-12-06-minigooglenet"
 def main(argv=None):
     parser = harness.study_parser(
         __doc__, dataset="cifar10",
-        dataset_help=cifar10.SOURCES_HELP,
+        dataset_help="cifar10, a {train,test}/<class>/*.png folder, or a cifar-10-batches-py "
+        "folder (default: cifar10)",
     )
     parser.add_argument("--model-path", required=True,
                         help="the saved model (model.keras)")

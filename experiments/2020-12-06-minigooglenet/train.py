@@ -30,7 +30,6 @@ import os
 import sys
 
 from pyimagesearch import harness
-from pyimagesearch.datasets import cifar10
 
 import minigooglenet_cifar10 as body
 
@@ -41,7 +40,9 @@ def parse_args(argv):
     """The harness arguments plus the schedule's --learning-rate and --power."""
     parser = harness.study_parser(
         __doc__, epochs=70, batch_size=64, dataset="cifar10",
-        dataset_help=cifar10.SOURCES_HELP,
+        dataset_help="cifar10 (a local copy under $DATASETS_DIR, else Keras' download), "
+        "a {train,test}/<class>/*.png folder, or a cifar-10-batches-py folder "
+        "(default: cifar10)",
     )
     parser.add_argument("--learning-rate", type=harness.positive_float, default=5e-3,
                         help="initial learning rate lr0 (default 5e-3)")

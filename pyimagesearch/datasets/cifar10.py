@@ -34,10 +34,6 @@ BATCH_FOLDER = "cifar-10-batches-py"
 TRAIN_BATCHES = tuple(f"data_batch_{i}" for i in range(1, 6))
 TEST_BATCH = "test_batch"
 IMAGE_SHAPE = (32, 32, 3)
-#: what `load_cifar10_for_training` accepts, as a `--dataset` help text
-SOURCES_HELP = ("cifar10 (a local copy under $DATASETS_DIR, else Keras' download), "
-                "a {train,test}/<class>/*.png folder, or a cifar-10-batches-py folder "
-                "(default: cifar10)")
 
 
 def load_cifar10(path=None, workers: "int | None" = None, verbose: int = 1) -> tuple:

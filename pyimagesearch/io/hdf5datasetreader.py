@@ -7,7 +7,15 @@ a crash's leftover. Files written by the book's own `HDF5DatasetWriter`
 carry neither attribute, and its build scripts (``build_dogs_vs_cats.py``)
 store no ``label_names``: such a file is read, with one warning, its data
 key being the one dataset beside ``labels`` (or ``images`` / ``features``).
-`open_hdf5_dataset` shows how a study reads one.
+
+Example:
+
+```python
+with open_hdf5_dataset("features.hdf5") as db:
+    i = int(db["labels"].shape[0] * 0.75)
+    train_x, train_y = db["features"][:i], db["labels"][:i]
+    names = read_label_names(db)
+```
 """
 
 import os
