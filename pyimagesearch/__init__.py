@@ -12,16 +12,43 @@ so ``import pyimagesearch`` stays cheap:
 
 Importing the package quietens TensorFlow's C++ INFO lines
 (``TF_CPP_MIN_LOG_LEVEL=1``) unless the user has already chosen a level.
+
+The package reports through `logging` (the ``pyimagesearch`` logger): INFO
+lines go to stdout as ``[INFO] ...``, warnings to stderr as ``[WARN] ...``,
+in a script and in a notebook alike. Silence them with
+``logging.getLogger("pyimagesearch").setLevel(logging.WARNING)`` (the
+harness does it for ``--verbose 0``).
 """
 
 import importlib
+import logging
 import os
+import sys
 
 # 0 = all messages, 1 = no INFO, 2 = no WARNING, 3 = no ERROR. Set before
 # TensorFlow is imported anywhere, and never over the user's own choice.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
 
 __version__ = "0.1.0"
+
+
+class _ConsoleHandler(logging.Handler):
+    """``[INFO] message`` on stdout, ``[WARN] message`` on stderr (the streams of the moment)."""
+
+    def emit(self, record):
+        try:
+            stream = sys.stdout if record.levelno < logging.WARNING else sys.stderr
+            level = "WARN" if record.levelno == logging.WARNING else record.levelname
+            print(f"[{level}] {record.getMessage()}", file=stream, flush=True)
+        except Exception:  # a closed stream never stops the program (as logging's own)
+            self.handleError(record)
+
+
+_logger = logging.getLogger(__name__)
+if not _logger.handlers:
+    _logger.addHandler(_ConsoleHandler())
+    _logger.setLevel(logging.INFO)
+    _logger.propagate = False
 
 SUBPACKAGES = ("callbacks", "datasets", "features", "harness", "io", "nn", "preprocessing",
                "utils")

@@ -38,7 +38,7 @@ from pyimagesearch.errors import DatasetError
 from pyimagesearch.utils.atomic import atomic_path
 
 __all__ = ["BOOK_C_GRID", "FeatureSplit", "extract_features", "grid_search_logistic_regression",
-           "grid_search_summary", "train_classifier",
+           "grid_search_summary",
            "load_classifier", "read_features", "save_classifier", "write_features"]
 
 #: the book's grid of inverse regularisation strengths
@@ -380,38 +380,3 @@ def load_classifier(path, class_names=None, flag="--model"):
     if not isinstance(saved, dict) or "model" not in saved or "label_names" not in saved:
         raise DatasetError(f"{flag} {path}: not a classifier saved by train_model.py")
     return saved
-
-
-def train_classifier(run, data, model_path, c_grid=BOOK_C_GRID, jobs=-1, max_iter=1000, **extra):
-    """Grid-search a logistic regression on `data`, report it, save it; the report.
-
-    The step both feature studies share, writing into a `harness.Run`:
-    ``grid_search.json``, the classification report on the test rows, and
-    the classifier at `model_path` (`save_classifier`, with `extra`).
-
-    Args:
-        run: the `pyimagesearch.harness.Run` of the script.
-        data: a `FeatureSplit` from `read_features`.
-        model_path: where the classifier goes (``.joblib``).
-        c_grid, jobs, max_iter: see `grid_search_logistic_regression`.
-
-    Returns:
-        The report (`report["accuracy"]` is the test accuracy).
-    """
-    # evaluate LogisticRegression for each value of C, keep the best
-    print("[INFO] tuning hyperparameters...")
-    search = grid_search_logistic_regression(data.train_x, data.train_y, c_grid, jobs=jobs,
-                                             max_iter=max_iter)
-    if not search.converged:
-        print(f"[WARN] some fits did not converge in {max_iter} iterations (raise --max-iter)")
-    print(f"[INFO] best hyperparameters: {search.best_params_}")
-    run.save_json("grid_search.json", grid_search_summary(search, data.attrs))
-
-    # evaluate the model
-    print("[INFO] evaluating...")
-    report = run.save_report(data.test_y, search.predict(data.test_x), data.class_names)
-
-    # serialize the model to disk, with the class names
-    print("[INFO] saving model...")
-    save_classifier(model_path, search, data.class_names, **extra)
-    return report
