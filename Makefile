@@ -8,16 +8,23 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
+# the dev extra of pyproject.toml: tests, and the notebooks run through a Jupyter kernel
+DEV_TOOLS := "pytest>=8,<10" "pytest-xdist>=3.5,<4" "nbclient>=0.10,<1" "ipykernel>=6.29,<8" \
+             "jupytext>=1.16,<2" "nbformat>=5.10,<6"
 
 .PHONY: install system-deps run test bench clean
 
-# the virtual environment, rebuilt when the requirements change
-$(STAMP): requirements.txt setup.py
+# the virtual environment, rebuilt when the requirements change: the ranges
+# (requirements.txt, pyproject.toml) pinned to the versions tested together
+# (constraints.txt); the dev tools run the tests and the notebooks, and the
+# notebooks' kernel ("python3") is ipykernel's own, inside .venv
+$(STAMP): pyproject.toml requirements.txt constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -r requirements.txt
-	$(PY) -m pip install -q --no-deps -e .
-	$(PY) -m pip install -q "pytest>=8,<10" "pytest-xdist>=3.5,<4"
+	$(PY) -m pip install -q -c constraints.txt "setuptools>=77" wheel
+	$(PY) -m pip install -q -c constraints.txt -r requirements.txt
+	$(PY) -m pip install -q -c constraints.txt --no-deps --no-build-isolation -e .
+	$(PY) -m pip install -q -c constraints.txt $(DEV_TOOLS)
 	touch $(STAMP)
 
 # graphviz (for keras.utils.plot_model) is a system package: install it
@@ -44,4 +51,4 @@ bench: install
 	$(PY) -m bench $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache

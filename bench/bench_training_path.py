@@ -1,29 +1,33 @@
 """Benchmark: the MiniVGGNet study's training path vs a bare `model.fit`.
 
-Measures training images/second of `train_minivggnet` of
-experiments/2020-11-12-minivggnet/minivggnet_cifar10.py (what the study's
-scripts run: the harness's Run, the tf.data input pipeline,
-`LearningRateLogger`, and here the heaviest callback, `TrainingMonitor`,
-which rewrites its JSON and redraws its PNG every epoch) against a bare
-`model.fit` on the same in-memory NumPy arrays with the same model, batch
-size and optimizer, in the same run. Each side trains a fresh MiniVGGNet for
-`--epochs` epochs (validation included); the first epoch (tracing) is left
-out of the timing. The reference runs before and after the harness and is
+Measures training images/second of experiments/2020-11-12-minivggnet/
+train_monitor.py, run through its `main([...])` (what the study's scripts
+run: the harness's Run, the tf.data input pipeline, `LearningRateLogger`,
+the epoch timer, and the heaviest callback, `TrainingMonitor`, which
+rewrites its JSON and redraws its PNG every epoch), against a bare
+`model.fit` on the same images as in-memory NumPy arrays with the same
+model, batch size and optimizer, in the same process. Each side trains a
+fresh MiniVGGNet for `--epochs` epochs; an epoch's time is its training plus
+its validation pass (the script's `timing.json`); the first epoch (tracing)
+is left out. The reference runs before and after the script and is
 averaged, so drift of the machine's speed cancels out.
 Goal: ratio >= 0.95 (the harness and callbacks add no measurable cost).
 
-Runs offline on random CIFAR-shaped data (speed does not depend on pixels).
+Runs offline on random CIFAR-shaped data (speed does not depend on pixels),
+written as the official python batches for the script to read.
 
     python bench/bench_training_path.py                    # 10,000 images, 3 epochs
     python bench/bench_training_path.py --images 2048 --epochs 3
 """
 
 import argparse
+import json
 import os
+import pickle
+import runpy
 import sys
 import tempfile
 import time
-from argparse import Namespace
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -31,7 +35,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-STUDY_DIR = Path(__file__).resolve().parents[1] / "experiments" / "2020-11-12-minivggnet"
+SCRIPT = (Path(__file__).resolve().parents[1] / "experiments" / "2020-11-12-minivggnet"
+          / "train_monitor.py")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `bench.common`, `pyimagesearch`
 GOAL = 0.95  # the harness and callbacks add no measurable cost
 
@@ -49,37 +54,41 @@ class EpochTimer(keras.callbacks.Callback):
         self.times.append(time.perf_counter() - self._start)
 
 
-def make_optimizer():
-    return keras.optimizers.SGD(learning_rate=0.01, momentum=0.9, nesterov=True)
+def write_batches(folder, images, labels, test_images, test_labels):
+    """The images as CIFAR-10's python batches (five training batches and the test batch)."""
+    folder.mkdir(parents=True)
+    parts = zip(np.array_split(images, 5), np.array_split(labels, 5))
+    for name, (x, y) in [*((f"data_batch_{i}", p) for i, p in enumerate(parts, 1)),
+                         ("test_batch", (test_images, test_labels))]:
+        planes = x.transpose(0, 3, 1, 2).reshape(len(x), 3072)  # R, G then B planes
+        with open(folder / name, "wb") as f:
+            pickle.dump({b"data": planes, b"labels": [int(v) for v in y]}, f)
+    return folder
 
 
-def bare_fit(data, args):
+def bare_fit(x, y, test_x, test_y, args):
     from pyimagesearch.nn.conv import MiniVGGNet
 
     keras.utils.set_random_seed(args.seed)
     model = MiniVGGNet.build(32, 32, 3, 10)
-    model.compile(loss="categorical_crossentropy", optimizer=make_optimizer(),
-                  metrics=["accuracy"])
+    model.compile(loss="categorical_crossentropy", metrics=["accuracy"],
+                  optimizer=keras.optimizers.SGD(learning_rate=0.01, momentum=0.9,
+                                                 nesterov=True))
     timer = EpochTimer()
-    model.fit(data.train_x, data.train_y, validation_data=(data.test_x, data.test_y),
-              batch_size=args.batch_size, epochs=args.epochs, verbose=0, callbacks=[timer])
+    model.fit(x, y, validation_data=(test_x, test_y), batch_size=args.batch_size,
+              epochs=args.epochs, verbose=0, callbacks=[timer])
     return timer.times[1:]
 
 
-def harness_fit(data, args, folder):
-    from pyimagesearch import harness
-    from pyimagesearch.callbacks import TrainingMonitor
-    import minivggnet_cifar10 as cifar  # the study's body (its folder is put on sys.path)
-
-    run_args = Namespace(seed=args.seed, verbose=0, deterministic=False, mixed_precision=False,
-                         output=str(folder), epochs=args.epochs, batch_size=args.batch_size,
-                         no_bn=False)
-    timer = EpochTimer()
-    with harness.Run("bench-minivggnet", run_args) as run:
-        monitor = TrainingMonitor(run.output_dir / "monitor.png",
-                                  json_path=run.output_dir / "monitor.json")
-        cifar.train_minivggnet(run, run_args, data, make_optimizer, callbacks=[monitor, timer])
-    return timer.times[1:]
+def script_fit(data_dir, args, folder):
+    """train_monitor.py through its `main`; its epochs' training + validation seconds."""
+    sys.path.insert(0, str(SCRIPT.parent))  # as `python train_monitor.py` does: its config.py
+    main = runpy.run_path(str(SCRIPT), run_name="bench_train_monitor")["main"]
+    assert main(["--dataset", str(data_dir), "--epochs", str(args.epochs), "--batch-size",
+                 str(args.batch_size), "--seed", str(args.seed), "--verbose", "0",
+                 "--output", str(folder)]) == 0
+    timing = json.loads((folder / "timing.json").read_text())
+    return [t + v for t, v in zip(timing["train_seconds"], timing["val_seconds"])][1:]
 
 
 def measure(argv=None):
@@ -94,26 +103,26 @@ def measure(argv=None):
     if args.epochs < 2:
         parser.error("--epochs must be at least 2 (the first epoch is not timed)")
 
-    sys.path.insert(0, str(STUDY_DIR))
-    from pyimagesearch.datasets.cifar10 import CifarData
-
     rng = np.random.default_rng(args.seed)
     val = max(args.images // 5, args.batch_size)
-    data = CifarData(
-        rng.uniform(0, 1, (args.images, 32, 32, 3)).astype("float32"),
-        keras.utils.to_categorical(rng.integers(0, 10, args.images), 10),
-        rng.uniform(0, 1, (val, 32, 32, 3)).astype("float32"),
-        keras.utils.to_categorical(rng.integers(0, 10, val), 10),
-    )
+    images = rng.integers(0, 256, (args.images + val, 32, 32, 3), dtype=np.uint8)
+    labels = rng.integers(0, 10, args.images + val)
+    x = (images[:args.images] / np.float32(255)).astype("float32")
+    test_x = (images[args.images:] / np.float32(255)).astype("float32")
+    y = keras.utils.to_categorical(labels[:args.images], 10)
+    test_y = keras.utils.to_categorical(labels[args.images:], 10)
     outputs = os.environ.get("PYIMAGESEARCH_OUTPUTS")
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["PYIMAGESEARCH_OUTPUTS"] = tmp  # keep results.csv out of outputs/
+        data_dir = write_batches(Path(tmp) / "cifar-10-batches-py", images[:args.images],
+                                 labels[:args.images], images[args.images:],
+                                 labels[args.images:])
         try:
             print(f"[INFO] {args.images} images, batch {args.batch_size}, "
                   f"{args.epochs} epochs per side (first one not timed)")
-            reference = bare_fit(data, args)
-            measured = harness_fit(data, args, Path(tmp) / "run")
-            reference += bare_fit(data, args)
+            reference = bare_fit(x, y, test_x, test_y, args)
+            measured = script_fit(data_dir, args, Path(tmp) / "run")
+            reference += bare_fit(x, y, test_x, test_y, args)
         finally:
             if outputs is None:
                 del os.environ["PYIMAGESEARCH_OUTPUTS"]

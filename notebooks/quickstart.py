@@ -1,9 +1,13 @@
 # ---
 # jupyter:
 #   jupytext:
-#     formats: py:percent
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
 #   kernelspec:
-#     display_name: Python 3
+#     display_name: Python 3 (ipykernel)
+#     language: python
 #     name: python3
 # ---
 
@@ -14,29 +18,51 @@
 # this notebook uses them directly, without the study scripts' command line.
 # It trains the book's LeNet on the 8x8 digits that ship with scikit-learn
 # (upscaled to 28x28), then shows the curves, the confusion matrix and a few
-# predictions. Open it with Jupyter and jupytext (`pip install jupytext`), or
-# run it as a script: `python notebooks/quickstart.py`. It needs no download.
+# predictions. It needs no download.
+#
+# It is a pair: `quickstart.ipynb` (open it in Jupyter) and `quickstart.py`
+# (the same cells as a jupytext "percent" script: edit either, `jupytext --sync
+# notebooks/quickstart.ipynb` updates the other; `python notebooks/quickstart.py`
+# runs it as a script, saving the figures instead of showing them).
+#
+# `QUICKSTART_EPOCHS` (default 10) and `QUICKSTART_OUTPUT` (default
+# `outputs/notebook` in the repo) change the training length and where the figures go.
 
 # %%
+import io
 import os
+import sys
+from pathlib import Path
 
 import keras
-import matplotlib
-
-if "ipykernel" not in os.sys.modules:
-    matplotlib.use("Agg")  # run as a script: draw into files
-import matplotlib.pyplot as plt
 
 import pyimagesearch
 from pyimagesearch.datasets import DIGIT_NAMES, load_digits
 from pyimagesearch.nn.conv import LeNet
 from pyimagesearch.utils import classification_report, predict_all
 
+HERE = Path.cwd()  # notebooks/ in Jupyter, anywhere as a script
+ROOT = next((p for p in (HERE, *HERE.parents) if (p / "notebooks").is_dir()), HERE)
 EPOCHS = int(os.environ.get("QUICKSTART_EPOCHS", "10"))
-OUTPUT = os.environ.get("QUICKSTART_OUTPUT", "outputs/notebook")
+OUTPUT = os.environ.get("QUICKSTART_OUTPUT", str(ROOT / "outputs" / "notebook"))
 os.makedirs(OUTPUT, exist_ok=True)
 keras.utils.set_random_seed(42)
 print("pyimagesearch", pyimagesearch.__version__, "keras", keras.__version__)
+
+
+def show(fig, dpi=50):
+    """In a notebook, draw `fig` (a matplotlib Figure) below the cell, as a small PNG.
+
+    The package's plotting functions return figures without touching
+    matplotlib's backend; as a script, the PNG files saved beside are the output.
+    """
+    if "ipykernel" in sys.modules:
+        from IPython.display import Image, display
+
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=dpi)
+        display(Image(buffer.getvalue()))
+
 
 # %% [markdown]
 # ## Data: 1,797 digits scaled to [0, 1], 75% to train and 25% to test
@@ -68,13 +94,8 @@ print({k: round(v[-1], 4) for k, v in history.history.items()})
 # %%
 from pyimagesearch.utils import plot_history
 
-plot_history(history, f"{OUTPUT}/curves.png", title="LeNet on digits")
-fig, ax = plt.subplots(figsize=(5, 3.5))
-ax.plot(history.history["accuracy"], label="train")
-ax.plot(history.history["val_accuracy"], label="test")
-ax.set_xlabel("epoch")
-ax.legend()
-plt.show()
+fig = plot_history(history, f"{OUTPUT}/curves.png", title="LeNet on digits")
+show(fig)
 
 # %% [markdown]
 # ## Evaluation: every test image, the report and the confusion matrix
@@ -85,9 +106,12 @@ from pyimagesearch.utils import plot_confusion_matrix, plot_predictions
 predictions = predict_all(model, test_x, batch_size=64)
 text, table = classification_report(test_y, predictions, DIGIT_NAMES)
 print(text)
-_, matrix = plot_confusion_matrix(test_y, predictions, DIGIT_NAMES, f"{OUTPUT}/confusion.png")
-print(matrix)
-plot_predictions(test_x, test_y, predictions.argmax(axis=1), DIGIT_NAMES,
-                 f"{OUTPUT}/predictions.png", title="Test digits")
+fig, matrix = plot_confusion_matrix(test_y, predictions, DIGIT_NAMES, f"{OUTPUT}/confusion.png")
+show(fig)
+
+# %%
+fig = plot_predictions(test_x, test_y, predictions.argmax(axis=1), DIGIT_NAMES,
+                       f"{OUTPUT}/predictions.png", title="Test digits")
+show(fig)
 ACCURACY = table["accuracy"]
 print(f"test accuracy: {ACCURACY:.4f}")

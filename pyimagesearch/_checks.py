@@ -1,19 +1,4 @@
-"""The argument checks of the book's package: one-line calls, Keras' messages.
-
-Each check returns the value it accepted and raises
-``ValueError("`name` must be ... Received: name=value")``. Check only what
-would fail late, silently or with a misleading message; leave to Python and
-Keras what they already reject at once.
-
-Example:
-
->>> positive_int("classes", 10)
-10
->>> number_in("momentum", 0.9, 0, 1, high_open=True)
-0.9
->>> one_of("pooling", "avg", ("avg", "max", None))
-'avg'
-"""
+"""Argument checks: each returns the value it accepted or raises Keras-style `ValueError`."""
 
 import math
 
@@ -42,16 +27,18 @@ def integer(name, value, minimum=None, maximum=None):
     """An integer in ``[minimum, maximum]`` (either bound may be `None`), as `int`."""
     if not is_int(value) or (minimum is not None and value < minimum) or (
             maximum is not None and value > maximum):
-        low = "-inf" if minimum is None else minimum
-        high = "inf" if maximum is None else maximum
-        must = (f"an integer >= {minimum}" if maximum is None and minimum is not None
-                else f"an integer in [{low}, {high}]")
+        if minimum is None or maximum is None:
+            must = ("an integer" if minimum is None and maximum is None
+                    else f"an integer >= {minimum}" if maximum is None
+                    else f"an integer <= {maximum}")
+        else:
+            must = f"an integer in [{minimum}, {maximum}]"
         _fail(name, must, value)
     return int(value)
 
 
 def positive_int(name, value):
-    """An integer >= 1 (a count, a size, a batch size).
+    """An integer >= 1.
 
     >>> positive_int("batch_size", 0)
     Traceback (most recent call last):
@@ -62,7 +49,7 @@ def positive_int(name, value):
 
 
 def non_negative_int(name, value):
-    """An integer >= 0 (an epoch to start at, a verbosity)."""
+    """An integer >= 0."""
     return integer(name, value, minimum=0)
 
 
@@ -81,14 +68,15 @@ def number_in(name, value, low=None, high=None, *, low_open=False, high_open=Fal
         ok = value < high if high_open else value <= high
     if not ok:
         left, right = "(" if low_open else "[", ")" if high_open else "]"
-        must = (f"a number in {left}{'-inf' if low is None else low}, "
-                f"{'inf' if high is None else high}{right}")
+        must = ("a finite number" if low is None and high is None
+                else f"a number in {left}{'-inf' if low is None else low}, "
+                     f"{'inf' if high is None else high}{right}")
         _fail(name, must, value)
     return float(value)
 
 
 def positive_number(name, value):
-    """A finite number > 0 (a learning rate, a scale)."""
+    """A finite number > 0."""
     if not (is_number(value) and math.isfinite(value) and value > 0):
         _fail(name, "a positive number", value)
     return float(value)
@@ -124,3 +112,37 @@ def finite_array(name, array, ndim=None):
         raise ValueError(f"`{name}` must hold only finite numbers. "
                          f"Received: {name} with NaN or infinite values")
     return array
+
+
+def size(name, value):
+    """A positive int (a square) or a pair of positive ints, as a 2-tuple of `int`.
+
+    >>> size("size", 32), size("size", (64, 48))
+    ((32, 32), (64, 48))
+    """
+    pair = (value, value) if is_int(value) else value
+    if not (isinstance(pair, (tuple, list)) and len(pair) == 2
+            and all(is_int(v) and v >= 1 for v in pair)):
+        _fail(name, "a positive integer or a pair of them", value)
+    return int(pair[0]), int(pair[1])
+
+
+def image(name, value, ndim=(2, 3), channels=None):
+    """`value` if it is a non-empty NumPy image: `(H, W)` or `(H, W, C)` (of `channels`).
+
+    >>> image("image", np.zeros((4, 4, 3)), ndim=(3,), channels=3).shape
+    (4, 4, 3)
+    >>> image("image", [[1, 2]])
+    Traceback (most recent call last):
+    ...
+    ValueError: `image` must be a non-empty 2-D or 3-D NumPy array. Received: list
+    """
+    ok = (isinstance(value, np.ndarray) and value.ndim in ndim and value.size > 0
+          and (channels is None or value.shape[-1] == channels))
+    if not ok:
+        must = f"a non-empty {' or '.join(f'{d}-D' for d in ndim)} NumPy array"
+        must += f" of {channels} channels" if channels else ""
+        got = (f"array of shape {value.shape}" if isinstance(value, np.ndarray)
+               else type(value).__name__)
+        raise ValueError(f"`{name}` must be {must}. Received: {got}")
+    return value

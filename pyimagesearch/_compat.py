@@ -1,18 +1,5 @@
 """The book's camelCase names, mapped onto this package's snake_case ones.
 
-The book's scripts call ``TrainingMonitor(figPath, jsonPath=..., startAt=...)``,
-``HDF5DatasetWriter(dims, outputPath, dataKey="features", bufSize=...)`` or
-``nn.fit(X, y, epochs=1000, displayUpdate=100)`` and read ``gen.batchSize``.
-This package names the same arguments and attributes the PEP 8 way
-(``fig_path``, ``json_path``, ``start_at``, ``batch_size``...). Two small
-helpers accept both spellings, so a book script runs unchanged:
-
-- `book_aliases` decorates a function (or ``__init__``) and renames the
-  book's keyword arguments before the call; passing both spellings of one
-  argument is a `TypeError` that names both;
-- `book_attribute` is a property that reads (and writes) the snake_case
-  attribute under the book's name.
-
 Example:
 
 ```python
@@ -36,13 +23,10 @@ _POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_O
 def book_aliases(**aliases):
     """Decorator: accept the book's keyword names `aliases` (``camelCase="snake_case"``).
 
-    Every alias must name a parameter of the decorated function (or the
-    function must take ``**kwargs``). The aliases are listed in the
-    wrapper's ``__book_aliases__`` (for documentation and tests).
+    The aliases are listed in the wrapper's ``__book_aliases__``.
 
     Raises (at call time):
-        TypeError: both spellings of one argument were given (as keywords,
-            or the snake_case one positionally).
+        TypeError: both spellings of one argument were given.
     """
     for camel, snake in aliases.items():
         if not (isinstance(camel, str) and isinstance(snake, str) and camel != snake):
@@ -89,15 +73,7 @@ def book_aliases(**aliases):
 
 
 def book_attribute(name, doc=None):
-    """A property that gives attribute `name` under the book's spelling.
-
-    Example:
-
-    ```python
-    class HDF5DatasetGenerator:
-        batchSize = book_attribute("batch_size")
-    ```
-    """
+    """A property that gives attribute `name` under the book's spelling."""
 
     def fget(self):
         return getattr(self, name)

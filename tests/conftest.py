@@ -26,19 +26,6 @@ def _isolated_outputs(tmp_path, monkeypatch):
     monkeypatch.setenv("PYIMAGESEARCH_OUTPUTS", str(tmp_path / "outputs"))
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _classifier_key(tmp_path_factory):
-    """One signing key for the classifiers of the whole session, never the user's own."""
-    key = tmp_path_factory.mktemp("key") / "classifier.key"
-    previous = os.environ.get("PYIMAGESEARCH_CLASSIFIER_KEY")
-    os.environ["PYIMAGESEARCH_CLASSIFIER_KEY"] = str(key)
-    yield key
-    if previous is None:
-        os.environ.pop("PYIMAGESEARCH_CLASSIFIER_KEY", None)
-    else:
-        os.environ["PYIMAGESEARCH_CLASSIFIER_KEY"] = previous
-
-
 @pytest.fixture
 def no_datasets_dir(tmp_path, monkeypatch):
     """An empty DATASETS_DIR, so names resolve to nothing."""

@@ -66,5 +66,53 @@ def test_split_labelled_encodes_once_for_both_splits():
     # every one-hot row names the label of its sample, in both splits
     for x, y in ((train_x, train_y), (test_x, test_y)):
         assert [names[i] for i in y.argmax(axis=1)] == list(labels[x])
-    with pytest.raises(ValueError, match="differ in length"):
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):  # sklearn's check
         split_labelled(data, labels[:3])
+
+
+SEEDED_TRAINING = """
+import sys, numpy as np, keras
+from pyimagesearch.datasets import array_dataset
+from pyimagesearch.preprocessing import build_augmentation
+keras.utils.set_random_seed(1)
+rng = np.random.default_rng(0)
+x = rng.random((96, 16, 16, 3)).astype("float32")
+y = keras.utils.to_categorical(rng.integers(0, 2, 96), 2)
+aug = build_augmentation(rotation=0, shift=0.2, shear=0, zoom=0, seed=int(sys.argv[2]))
+ds = array_dataset(x, y, 8, augmentation=aug, shuffle=True, seed=int(sys.argv[2]))
+model = keras.Sequential([keras.Input((16, 16, 3)), keras.layers.Conv2D(4, 3),
+                          keras.layers.Flatten(), keras.layers.Dense(2, activation="softmax")])
+model.compile("sgd", "categorical_crossentropy")
+model.fit(ds, epochs=2, verbose=0)
+np.save(sys.argv[1], np.concatenate([w.ravel() for w in model.get_weights()]))
+"""
+
+
+def test_seeded_trainings_with_augmentation_repeat_bit_for_bit(tmp_path):
+    """Issue 23: the augmentation runs on tf.data's parallel calls (no --deterministic),
+    yet two seeded runs in fresh processes end with the same weights; another seed differs."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    script = tmp_path / "train.py"
+    script.write_text(SEEDED_TRAINING)
+    weights = []
+    for run, seed in enumerate((7, 7, 8)):
+        subprocess.run([sys.executable, str(script), str(tmp_path / f"{run}.npy"), str(seed)],
+                       cwd=ROOT, check=True, capture_output=True)
+        weights.append(np.load(tmp_path / f"{run}.npy"))
+    assert np.array_equal(weights[0], weights[1])
+    assert not np.array_equal(weights[0], weights[2])
+
+
+def test_each_epoch_and_batch_gets_new_augmentation_without_shuffle():
+    images = np.random.default_rng(0).uniform(0, 1, (16, 12, 12, 3)).astype("float32")
+    aug = build_augmentation(rotation=0, shift=0.3, shear=0, zoom=0, seed=2)
+    ds = array_dataset(images, np.zeros(16), 8, augmentation=aug, seed=2)
+    epochs = [np.concatenate([np.asarray(b) for b, _ in ds]) for _ in range(2)]
+    assert not np.array_equal(epochs[0], epochs[1])
+    assert not np.allclose(epochs[0], images)
+    again = array_dataset(images, np.zeros(16), 8, augmentation=aug, seed=2)
+    assert np.array_equal(np.concatenate([np.asarray(b) for b, _ in again]), epochs[0])

@@ -66,7 +66,7 @@ def test_bad_input():
         recompute_batch_norm_statistics(model, np.zeros((0, 4, 4, 2), "float32"))
     with pytest.raises(ValueError, match="yielded no batch"):
         recompute_batch_norm_statistics(model, iter([]))
-    with pytest.raises(ValueError, match="`batch_size` must be a positive integer"):
+    with pytest.raises(ValueError, match=r"`batch_size` must be an integer >= 1. Received: "):
         recompute_batch_norm_statistics(model, np.zeros((2, 4, 4, 2), "float32"), batch_size=0)
     plain = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
     assert recompute_batch_norm_statistics(plain, np.zeros((2, 3), "float32")) == 0

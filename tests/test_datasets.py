@@ -93,7 +93,7 @@ def test_mnist_download_offline_says_what_to_pass(monkeypatch):
         raise OSError("[Errno -3] Temporary failure in name resolution")
 
     monkeypatch.setattr(keras.datasets.mnist, "load_data", offline)
-    with pytest.raises(DatasetError, match="pass --dataset PATH/mnist.npz"):
+    with pytest.raises(DatasetError, match="local copy instead: path='PATH/mnist.npz'"):
         load_mnist(None)
 
 

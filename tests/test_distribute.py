@@ -27,7 +27,7 @@ import pytest
 
 from conftest import ROOT, load_script, make_cifar_pngs
 from pyimagesearch import harness
-from pyimagesearch.utils import distribute
+from pyimagesearch.harness import distribute
 
 STUDY = "2020-11-12-minivggnet"
 SCRIPT = ROOT / "experiments" / STUDY / "train_decay.py"
@@ -58,19 +58,17 @@ if os.environ.get("TWO_FITS"):
                      strategy="mirrored", logical_cpus=2, batch_size=4)
     x = np.random.default_rng(0).uniform(size=(16, 8, 8, 3)).astype("float32")
     y = keras.utils.to_categorical(np.arange(16) % 2, 2)
-    with harness.Run("two-fits", args) as run:
-        with run.strategy.scope():
-            inputs = keras.Input((8, 8, 3))
-            base = keras.layers.Conv2D(4, 3, name="base")(inputs)
-            head = keras.layers.Dense(2, activation="softmax", name="head")(
-                keras.layers.GlobalAveragePooling2D()(base))
-            model = keras.Model(inputs, head)
-            model.get_layer("base").trainable = False     # warm up the head
-            model.compile(optimizer="sgd", loss="categorical_crossentropy")
+    with harness.Run("two-fits", args) as run:   # the whole block in the strategy's scope
+        inputs = keras.Input((8, 8, 3))
+        base = keras.layers.Conv2D(4, 3, name="base")(inputs)
+        head = keras.layers.Dense(2, activation="softmax", name="head")(
+            keras.layers.GlobalAveragePooling2D()(base))
+        model = keras.Model(inputs, head)
+        model.get_layer("base").trainable = False     # warm up the head
+        model.compile(optimizer="sgd", loss="categorical_crossentropy")
         first = model.fit(run.dataset(x, y, shuffle=True), epochs=1, verbose=0)
-        with run.strategy.scope():
-            model.get_layer("base").trainable = True      # then fine-tune all
-            model.compile(optimizer=keras.optimizers.SGD(0.001), loss="categorical_crossentropy")
+        model.get_layer("base").trainable = True      # then fine-tune all
+        model.compile(optimizer=keras.optimizers.SGD(0.001), loss="categorical_crossentropy")
         second = model.fit(run.dataset(x, y, shuffle=True), epochs=1, verbose=0)
         print("TWO_FITS " + json.dumps({"replicas": run.replicas,
                                         "losses": first.history["loss"] + second.history["loss"]}))
@@ -120,7 +118,8 @@ def test_auto_strategy_and_mixed_precision_follow_the_devices():
 
 
 def test_study_parser_has_the_distribution_flags(capsys):
-    parser = harness.study_parser("doc", epochs=1, batch_size=8, dataset=False)
+    parser = harness.study_parser("doc", epochs=1, batch_size=8, dataset=False,
+                                  learning_rates=("learning_rate",))
     args = parser.parse_args([])
     assert (args.strategy, args.scale_lr, args.logical_cpus, args.precision) == (
         "auto", False, None, None)
@@ -139,10 +138,12 @@ def run_args(tmp_path, **kw):
 
 
 def test_global_batch_and_learning_rate_scale_are_recorded(tmp_path):
-    with harness.Run("s", run_args(tmp_path, scale_lr=True)) as run:
+    args = run_args(tmp_path, scale_lr=True, learning_rate=0.01, _learning_rates=("learning_rate",))
+    with harness.Run("s", args) as run:
         assert (run.replicas, run.global_batch_size) == (1, 16)
-        assert run.scaled_learning_rate(0.01) == 0.01   # one replica: x 1
+        assert args.learning_rate == 0.01   # one replica: x 1
     saved = json.loads((tmp_path / "run" / "args.json").read_text())
+    assert saved["learning_rates"] == {"learning_rate": {"asked": 0.01, "used": 0.01}}
     assert (saved["strategy"], saved["replicas"], saved["global_batch_size"]) == ("default", 1, 16)
     assert saved["per_replica_batch_size"] == 16 and saved["learning_rate_scale"] == 1
     assert saved["task"] == {"type": "worker", "index": 0, "workers": 1, "chief": True}
@@ -155,7 +156,7 @@ def test_a_worker_that_is_not_the_chief_writes_nothing_under_outputs(tmp_path, m
     run = harness.Run("s", run_args(tmp_path, strategy="multiworker"))
     assert not run.is_chief and run.task.index == 1
     assert not (tmp_path / "run").exists() and out not in run.output_dir.parents
-    run.save_json("history.json", {"loss": [1.0]})
+    run.save("history.json", {"loss": [1.0]})
     run.record("toy", "accuracy", 0.5)
     assert not (out / "results.csv").exists()
     run.__exit__(None, None, None)
@@ -244,7 +245,9 @@ def launched(cifar, tmp_path_factory):
         folder = root / "multiworker"
         folder.mkdir()
         argv = study_argv(cifar, folder / "run", 5, "--strategy", "multiworker")
-        runs["multiworker"] = (folder, [start(argv, folder, f"worker{i}",
+        scratch = folder / "tmp"   # where a worker that is not the chief writes, then deletes
+        scratch.mkdir()
+        runs["multiworker"] = (folder, [start(argv, folder, f"worker{i}", TMPDIR=str(scratch),
                                               TF_CONFIG=tf_config(ports, i)) for i in (0, 1)])
         folder = root / "mirrored"
         folder.mkdir()
@@ -311,8 +314,8 @@ def test_two_local_workers_train_like_one_process(launched, single_process):
     with open(folder / "outputs" / "results.csv") as f:
         assert len(list(csv.DictReader(f))) == 1
     assert not (folder / "outputs" / STUDY).exists()  # no second run folder
-    scratch = re.search(r"its files go to (\S+), deleted", logs[1])
-    assert scratch and not os.path.exists(scratch.group(1)), logs[1][-2000:]
+    # worker 1 wrote into a temporary folder (under TMPDIR), deleted when it ended
+    assert not list((folder / "tmp").glob("pyimagesearch-*")), logs[1][-2000:]
     # the same global batches, the same training
     assert_same_training(out, single_process)
 

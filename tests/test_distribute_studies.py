@@ -274,7 +274,10 @@ def test_every_training_script_runs_on_two_replicas(mirrored_scripts, name):
         assert (args["strategy"], args["replicas"]) == ("mirrored", 2), folder
         assert args["global_batch_size"] == 2 * batch == 2 * args["per_replica_batch_size"]
         assert args["learning_rate_scale"] == 2
-    assert "--scale-lr was given but" not in text  # every script scaled its rate
+        assert args["learning_rates"], folder                # the script declared its rates
+        for name, rate in args["learning_rates"].items():     # Run scaled every one of them
+            assert rate["used"] == pytest.approx(2 * rate["asked"]), (folder, name)
+            assert args["args"][name] == pytest.approx(rate["used"]), (folder, name)
     with open(root / "outputs" / "results.csv") as f:
         rows = [r for r in csv.DictReader(f) if r["run"].startswith(str(out))]
     assert rows and all(r["status"] == "finished" for r in rows)
@@ -285,12 +288,12 @@ def test_every_training_script_runs_on_two_replicas(mirrored_scripts, name):
 # ---------------------------------------------------------------------------
 READ_LOG = r'''
 import atexit, json, os
-from pyimagesearch.io.hdf5datasetgenerator import HDF5DatasetGenerator
-reads, original = [], HDF5DatasetGenerator._read
-def logged(self, start, stop, rng):
-    reads.append([os.path.basename(self.db_path), int(start), int(stop)])
-    return original(self, start, stop, rng)
-HDF5DatasetGenerator._read = logged
+from pyimagesearch.io import hdf5datasetgenerator as module
+reads, original = [], module._read
+def logged(data, start, stop, *args):
+    reads.append([os.path.basename(data.file.filename), int(start), int(stop)])
+    return original(data, start, stop, *args)
+module._read = logged
 atexit.register(lambda: open(os.environ["READ_LOG"], "w").write(json.dumps(reads)))
 '''
 

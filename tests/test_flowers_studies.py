@@ -47,16 +47,16 @@ def test_extract_train_and_rank(tmp_path, flowers, capsys):
 
     train = load_script(TRANSFER, "train_model")
     out = tmp_path / "train"
-    model = out / "classifier.joblib"
+    model = out / "classifier.npz"
     assert train.main(["--db", str(db), "--jobs", "1", "--output", str(out),
                        "--verbose", "0"]) == 0
     report = json.loads((out / "classification_report.json").read_text())
     assert report["macro avg"]["support"] == 6 and {"Bluebell", "Crocus", "Daisy"} <= set(report)
     grid = json.loads((out / "grid_search.json").read_text())
     assert set(grid["mean_cv_accuracy"]) == {"0.1", "1.0", "10.0", "100.0", "1000.0", "10000.0"}
-    import joblib
+    from pyimagesearch.features import load_classifier
 
-    saved = joblib.load(model)
+    saved = load_classifier(model, ["Bluebell", "Crocus", "Daisy"])
     assert saved["label_names"] == ["Bluebell", "Crocus", "Daisy"]
     assert "multi_class" not in saved["model"].get_params()
     with pytest.raises(SystemExit) as info:  # its run folder is never overwritten
@@ -86,4 +86,4 @@ def test_an_incomplete_features_file_is_refused(tmp_path, capsys):
     with pytest.raises(SystemExit) as info:
         train.main(["--db", str(db), "--output", str(tmp_path / "run")])
     one_line_error(capsys, info, "incomplete")
-    assert not (tmp_path / "run" / "classifier.joblib").exists()
+    assert not (tmp_path / "run" / "classifier.npz").exists()

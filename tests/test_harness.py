@@ -75,9 +75,9 @@ def test_output_folder_that_holds_files_is_refused(tmp_path):
 
 def test_files_are_never_overwritten(tmp_path):
     with harness.Run("s", args_for(output=str(tmp_path / "r"))) as run:
-        run.save_json("a.json", {"x": 1})
+        run.save("a.json", {"x": 1})
         with pytest.raises(OutputExistsError):
-            run.save_json("a.json", {"x": 2})
+            run.save("a.json", {"x": 2})
     assert json.loads((tmp_path / "r" / "a.json").read_text()) == {"x": 1}
 
 

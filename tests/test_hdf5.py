@@ -227,3 +227,98 @@ def test_the_readers_live_in_their_own_module():
     for name in ("check_complete", "open_hdf5_dataset", "read_label_names"):
         assert getattr(io, name) is getattr(hdf5datasetreader, name)
         assert not hasattr(hdf5datasetwriter, name)
+
+
+# -- the checks on write and on read ---------------------------------------------
+def test_close_closes_the_file_whatever_the_flush_raises(tmp_path, monkeypatch):
+    path = tmp_path / "full_disk.hdf5"
+    writer = HDF5DatasetWriter((4, 2), path, data_key="features")
+    writer.storeClassLabels(["a", "b"])
+    writer.add(np.ones((2, 2)), [0, 1])
+
+    def full_disk():
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(writer, "flush", full_disk)
+    with pytest.raises(OSError, match="No space"):
+        writer.close()
+    assert writer.closed and not writer.db.id.valid  # closed: no open handle left
+    writer.close()  # and closing again does nothing
+    with pytest.raises(DatasetError, match="incomplete"):
+        check_complete(path)
+
+
+def test_non_finite_float_rows_are_refused(tmp_path):
+    with HDF5DatasetWriter((4, 2), tmp_path / "f.hdf5", data_key="features") as writer:
+        writer.storeClassLabels(["a", "b"])
+        for bad in (np.nan, np.inf, 1e300):  # 1e300 overflows float32
+            with pytest.raises(ValueError, match="finite values"):
+                writer.add(np.full((1, 2), bad), [0])
+        writer.add(np.ones((1, 2)), [1])
+    assert check_complete(tmp_path / "f.hdf5")["rows"] == 1
+
+
+def _marked_file(path, images, labels, names=None, **attrs):
+    with h5py.File(path, "w") as db:
+        db.attrs.update({"complete": True, "data_key": "images", **attrs})
+        db.create_dataset("images", data=images)
+        db.create_dataset("labels", data=labels)
+        if names is not None:
+            db.create_dataset("label_names", data=names)
+    return path
+
+
+def test_row_counts_that_disagree_are_dataset_errors(tmp_path):
+    images = np.zeros((5, 4, 4, 3), np.uint8)
+    short = _marked_file(tmp_path / "short.hdf5", images, np.zeros(4, int), ["a"])
+    with pytest.raises(DatasetError, match="row counts disagree: 5 images, 4 labels"):
+        check_complete(short)
+    attr = _marked_file(tmp_path / "attr.hdf5", images, np.zeros(5, int), ["a"], rows=7)
+    with pytest.raises(DatasetError, match="7 the rows attribute"):
+        open_hdf5_dataset(attr)
+
+
+def test_a_builds_images_must_be_uint8_and_names_strings(tmp_path):
+    floats = _marked_file(tmp_path / "floats.hdf5", np.zeros((2, 4, 4, 3), np.float32),
+                          [0, 1], ["a", "b"], channel_order="RGB")
+    with pytest.raises(DatasetError, match="must be uint8. Received images of dtype float32"):
+        check_complete(floats)
+    numbers = _marked_file(tmp_path / "numbers.hdf5", np.zeros((2, 4, 4, 3), np.uint8),
+                           [0, 1], [0.5, 1.5])
+    with open_hdf5_dataset(numbers) as db:
+        with pytest.raises(DatasetError, match="label_names must be a list of strings"):
+            read_label_names(db)
+
+
+def _features_file(path, rows, labels, names=("a", "b")):
+    with HDF5DatasetWriter(rows.shape, path, data_key="features") as writer:
+        writer.storeClassLabels(list(names))
+        writer.add(rows, labels)
+    return path
+
+
+def test_read_features_checks_values_labels_and_shape(tmp_path):
+    from pyimagesearch.features import read_features
+
+    rng = np.random.default_rng(0)
+    good = _features_file(tmp_path / "good.hdf5", rng.normal(size=(8, 3)), np.arange(8) % 2)
+    split = read_features(good, 0.75)
+    assert split.train_x.shape == (6, 3) and split.test_y.shape == (2,)
+    assert split.class_names == ["a", "b"]
+    with pytest.raises(ValueError, match="Received: train_fraction=1.0"):
+        read_features(good, 1.0)
+    three = _features_file(tmp_path / "three.hdf5", rng.normal(size=(8, 3)), np.arange(8) % 3)
+    with pytest.raises(DatasetError, match=r"labels lie in \[0, 2\] but it names 2 classes"):
+        read_features(three, 0.75)
+    nan = _marked_file(tmp_path / "nan.hdf5", np.full((8, 3), np.nan), np.arange(8) % 2,
+                       ["a", "b"], data_key="features")
+    with h5py.File(nan, "a") as db:  # a file written by hand, not by the writer
+        db["features"] = db.pop("images")
+    with pytest.raises(DatasetError, match="NaN or infinite"):
+        read_features(nan, 0.75)
+    cube = _features_file(tmp_path / "cube.hdf5", np.zeros((8, 2, 2)), np.arange(8) % 2)
+    with pytest.raises(DatasetError, match="must be 2-D"):
+        read_features(cube, 0.75)
+    one = _features_file(tmp_path / "one.hdf5", rng.normal(size=(8, 3)), [0] * 6 + [1] * 2)
+    with pytest.raises(DatasetError, match="hold one class"):
+        read_features(one, 0.75)

@@ -288,3 +288,20 @@ def test_files_of_the_books_writer_are_read(tmp_path):
         gen = HDF5DatasetGenerator(path, 2, classes=2)
     images, labels = next(gen.generator(passes=1))
     assert images.shape == (2, H, W, 3) and labels.tolist() == [[1, 0], [0, 1]]
+
+
+def test_an_empty_file_or_non_images_are_dataset_errors(tmp_path):
+    empty = tmp_path / "empty.hdf5"
+    with HDF5DatasetWriter((4, H, W, 3), empty) as writer:
+        writer.storeClassLabels(["cat", "dog"])
+    with pytest.raises(DatasetError, match="holds 0 images"):
+        HDF5DatasetGenerator(empty, 2)
+    flat = tmp_path / "flat.hdf5"
+    with HDF5DatasetWriter((4, 6), flat, data_key="features") as writer:
+        writer.storeClassLabels(["cat", "dog"])
+        writer.add(np.zeros((4, 6)), [0, 1, 0, 1])
+    with pytest.raises(DatasetError, match=r"must hold images \(N, H, W, C\)"):
+        HDF5DatasetGenerator(flat, 2)
+    for kwargs in (dict(shuffle="False"), dict(flip=1), dict(binarize="yes")):
+        with pytest.raises(ValueError, match="must be True or False"):
+            HDF5DatasetGenerator(flat, 2, **kwargs)

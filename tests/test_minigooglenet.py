@@ -132,9 +132,9 @@ def test_pixel_mean_layer_in_channels_first_layout():
 
 
 @pytest.mark.parametrize("images, match", [
-    (np.zeros((4, 4, 3)), "4-D"),
+    (np.zeros((4, 4, 3)), "must have 4 dimensions"),
     (np.zeros((0, 4, 4, 3)), "non-empty"),
-    (np.full((2, 4, 4, 3), np.nan), "non-finite"),
+    (np.full((2, 4, 4, 3), np.nan), "only finite numbers"),
     (np.array([[[["a"]]]]), "numbers"),
 ])
 def test_pixel_mean_layer_checks_its_images(images, match):

@@ -1,11 +1,13 @@
 """Tests of the image preprocessors on small arrays with known answers."""
 
 import json
+import re
 
 import cv2
 import numpy as np
 import pytest
 
+from pyimagesearch.errors import DatasetError
 from pyimagesearch.preprocessing import (
     AspectAwarePreprocessor,
     CropPreprocessor,
@@ -13,6 +15,7 @@ from pyimagesearch.preprocessing import (
     MeanPreprocessor,
     PatchPreprocessor,
     SimplePreprocessor,
+    load_means,
 )
 
 ALL_SIZED = [
@@ -100,12 +103,37 @@ def test_mean_preprocessor_subtracts_bgr_means(tmp_path):
     from_file = MeanPreprocessor.from_json(path)
     np.testing.assert_array_equal(from_file.preprocess(image), out)
     path.write_text(json.dumps({"R": 1.5, "G": 2.0}))
-    with pytest.raises(ValueError, match='"B"'):
+    with pytest.raises(DatasetError, match='means.json: expected .*"B".*Received: {"R": 1.5'):
         MeanPreprocessor.from_json(path)
     with pytest.raises(ValueError, match=r"b_mean=nan"):
         MeanPreprocessor(1, 2, float("nan"))
     with pytest.raises(ValueError, match=r"shape \(2, 3\)"):
         MeanPreprocessor(1, 2, 3).preprocess(np.zeros((2, 3)))
+
+
+@pytest.mark.parametrize("text, received", [
+    ('{"R": 1, "G": 2', "not a readable JSON file of means"),        # bad JSON
+    ('{"R": 1, "G": 2, "B": NaN}', 'Received: {"R": 1, "G": 2, "B": NaN}'),
+    ('{"R": "124", "G": 116, "B": 104}', "of finite numbers"),       # a string
+    ('{"R": 1, "G": 2}', '"B"'),                                     # a missing key
+    ('[1, 2, 3]', "Received: [1, 2, 3]"),                            # not an object
+    ('{"R": true, "G": 2, "B": 3}', "of finite numbers"),
+])
+def test_a_malformed_means_file_is_a_one_line_dataset_error(tmp_path, text, received):
+    path = tmp_path / "mean.json"
+    path.write_text(text)
+    for read in (load_means, MeanPreprocessor.from_json):
+        with pytest.raises(DatasetError, match=re.escape(received)) as info:
+            read(path)
+        assert str(path) in str(info.value) and "\n" not in str(info.value)
+
+
+def test_load_means_of_a_missing_file_names_it(tmp_path):
+    with pytest.raises(DatasetError, match="nope.json: not a readable JSON file"):
+        load_means(tmp_path / "nope.json")
+    with pytest.raises(ValueError, match=r"Received: means=\[1, 2\]"):
+        load_means([1, 2])
+    assert load_means([1, 2, 3.5]) == (1.0, 2.0, 3.5)
 
 
 def test_patch_preprocessor_in_bounds_and_reproducible():
@@ -160,10 +188,13 @@ def test_crop_preprocessor_resizes_only_when_the_image_is_smaller():
 
 @pytest.mark.parametrize("cls", ALL_SIZED)
 @pytest.mark.parametrize(
-    "width, height", [(0, 4), (4, -1), (2.5, 4), ("4", 4), (True, 4)]
+    "width, height, received",
+    [(0, 4, "width=0"), (4, -1, "height=-1"), (2.5, 4, "width=2.5"), ("4", 4, "width='4'"),
+     (True, 4, "width=True")],
 )
-def test_sized_preprocessors_validate_size(cls, width, height):
-    with pytest.raises(ValueError, match=f"width={width!r}, height={height!r}"):
+def test_sized_preprocessors_validate_size(cls, width, height, received):
+    name = received.split("=")[0]
+    with pytest.raises(ValueError, match=f"`{name}` must be an integer >= 1. Received: {received}$"):
         cls(width, height)
 
 
@@ -194,7 +225,7 @@ def test_preprocess_rejects_non_images(preprocessor, image, received):
 def test_other_argument_validation():
     with pytest.raises(ValueError, match=r"data_format='channels_middle'"):
         ImageToArrayPreprocessor("channels_middle")
-    with pytest.raises(ValueError, match=r"seed=-3"):
+    with pytest.raises(ValueError, match=r"non-negative integer"):  # NumPy's own check
         PatchPreprocessor(2, 2, seed=-3)
     with pytest.raises(ValueError, match=r"horiz='yes'"):
         CropPreprocessor(2, 2, horiz="yes")

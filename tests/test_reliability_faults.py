@@ -1,7 +1,7 @@
 """Reliability: a SIGKILL at the worst moments loses nothing, and the same command resumes.
 
 Each test runs a study script as a real process with ``PYIMAGESEARCH_FAULT``
-naming the point where it kills itself (`pyimagesearch.utils.faults`), checks
+naming the point where it kills itself (`pyimagesearch.harness.faults`), checks
 that no truncated file sits under a final name, then runs the SAME command
 again (in this process, through `main(argv)`), which must finish: the
 requested epochs, a history without a gap or a duplicate, complete files.

@@ -107,14 +107,14 @@ def test_the_same_command_continues_its_own_unfinished_run(tmp_path, capsys):
     out = tmp_path / "run"
     with pytest.raises(KeyboardInterrupt):
         with harness.Run("s", args_for(out)) as run:
-            run.save_json("history.json", {"loss": [1.0]})
+            run.save("history.json", {"loss": [1.0]})
             raise KeyboardInterrupt  # killed
     assert (out / harness.INCOMPLETE_MARK).is_file()
     # the same arguments (another --verbose is fine): it continues in the folder
     again = argparse.Namespace(seed=1, verbose=2, output=str(out), epochs=2)
     with harness.Run("s", again) as run:
         assert run.continued
-        run.save_json("history.json", {"loss": [1.0, 0.5]})
+        run.save("history.json", {"loss": [1.0, 0.5]})
     assert "continuing" in capsys.readouterr().out
     assert not (out / harness.INCOMPLETE_MARK).exists()
     assert json.loads((out / "history.json").read_text()) == {"loss": [1.0, 0.5]}
@@ -127,7 +127,7 @@ def test_another_command_is_refused_an_unfinished_run(tmp_path):
     out = tmp_path / "run"
     with pytest.raises(KeyboardInterrupt):
         with harness.Run("s", args_for(out)) as run:
-            run.save_json("history.json", {})
+            run.save("history.json", {})
             raise KeyboardInterrupt
     with pytest.raises(OutputExistsError, match="epochs=2 there, 3 now"):
         harness.Run("s", argparse.Namespace(seed=1, verbose=0, output=str(out), epochs=3))
@@ -155,7 +155,7 @@ def test_a_user_error_before_any_output_leaves_no_folder(tmp_path):
     # a corrected command may use the folder; an error after real outputs keeps them
     with pytest.raises(DatasetError):
         with harness.Run("s", args_for(out, fixed=True)) as run:
-            run.save_json("history.json", {})
+            run.save("history.json", {})
             raise DatasetError("found late")
     assert (out / "history.json").exists() and (out / harness.INCOMPLETE_MARK).exists()
 
@@ -181,7 +181,7 @@ def _fit(model, callbacks, epochs, initial_epoch=0):
 
 
 def test_the_backup_restores_the_newest_state_that_loads(tmp_path):
-    from pyimagesearch.callbacks.safesaving import SafeBackupAndRestore
+    from pyimagesearch.harness.keras_fixes import SafeBackupAndRestore
 
     state = tmp_path / "state"
     backup = SafeBackupAndRestore(state)
@@ -205,7 +205,7 @@ def test_the_backup_restores_the_newest_state_that_loads(tmp_path):
 
 
 def test_a_damaged_metadata_file_is_not_a_traceback(tmp_path):
-    from pyimagesearch.callbacks.safesaving import SafeBackupAndRestore
+    from pyimagesearch.harness.keras_fixes import SafeBackupAndRestore
 
     state = tmp_path / "state"
     _fit(tiny_model(16), [SafeBackupAndRestore(state)], epochs=1)
@@ -214,7 +214,7 @@ def test_a_damaged_metadata_file_is_not_a_traceback(tmp_path):
 
 
 def test_model_checkpoint_files_appear_whole(tmp_path):
-    from pyimagesearch.callbacks.safesaving import AtomicModelCheckpoint
+    from pyimagesearch.harness.keras_fixes import AtomicModelCheckpoint
 
     path = tmp_path / "best.keras"
     checkpoint = AtomicModelCheckpoint(str(path), monitor="loss", save_best_only=True)
@@ -253,27 +253,69 @@ def test_cifar_batches_load_without_running_code(tmp_path, protocol):
     assert not (tmp_path / "ran").exists()
 
 
-def test_classifiers_are_opened_only_when_written_here(tmp_path, monkeypatch):
+def _fitted_search(classes=2, features=3):
     from sklearn.linear_model import LogisticRegression
 
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(30, features))
+    return x, argparse.Namespace(best_estimator_=LogisticRegression(C=0.5).fit(
+        x, np.arange(30) % classes), best_params_={"C": 0.5})
+
+
+@pytest.mark.parametrize("classes", [2, 3])
+def test_a_classifier_round_trip_gives_the_same_predictions(tmp_path, classes):
     from pyimagesearch import features
 
-    rng = np.random.default_rng(0)
-    search = argparse.Namespace(best_estimator_=LogisticRegression().fit(
-        rng.normal(size=(10, 3)), np.arange(10) % 2), best_params_={"C": 1.0})
-    path = tmp_path / "model.joblib"
-    features.save_classifier(path, search, ["cat", "dog"])
-    assert features.load_classifier(path, ["cat", "dog"])["label_names"] == ["cat", "dog"]
-    with pytest.raises(DatasetError, match=r"trained on the classes \['cat', 'dog'\]"):
+    x, search = _fitted_search(classes)
+    names = ["cat", "dog", "panda"][:classes]
+    path = features.save_classifier(tmp_path / "classifier.npz", search, names, accuracy=0.9)
+    assert [p.name for p in tmp_path.iterdir()] == ["classifier.npz"]  # no temporary left
+    saved = features.load_classifier(path, names)
+    assert saved["label_names"] == names and saved["best_params"] == {"C": 0.5}
+    assert saved["accuracy"] == 0.9
+    model, fitted = saved["model"], search.best_estimator_
+    np.testing.assert_array_equal(model.predict(x), fitted.predict(x))
+    np.testing.assert_array_equal(model.predict_proba(x), fitted.predict_proba(x))
+    assert model.get_params() == fitted.get_params()
+    with np.load(path, allow_pickle=False) as arrays:  # plain arrays only
+        assert all(arrays[k].dtype != object for k in arrays.files)
+
+
+def test_a_classifier_of_other_classes_is_refused(tmp_path):
+    from pyimagesearch import features
+
+    _, search = _fitted_search()
+    path = features.save_classifier(tmp_path / "c.npz", search, ["cat", "dog"])
+    with pytest.raises(DatasetError, match=r"trained on the classes \['cat', 'dog'\]") as info:
         features.load_classifier(path, ["cat", "bird"])
-    # signed with another key (another user or machine): refused
-    with monkeypatch.context() as patch:
-        patch.setenv("PYIMAGESEARCH_CLASSIFIER_KEY", str(tmp_path / "other.key"))
-        with pytest.raises(DatasetError, match="signature does not match"):
-            features.load_classifier(path)
-    path.write_bytes(path.read_bytes() + b"\0")  # changed after it was written
-    with pytest.raises(DatasetError, match="signature does not match"):
-        features.load_classifier(path)
-    (tmp_path / "model.joblib.json").unlink()
-    with pytest.raises(DatasetError, match="not a classifier written by this package"):
-        features.load_classifier(path)
+    assert "\n" not in str(info.value)
+
+
+def test_crafted_or_damaged_classifier_files_are_refused_in_one_line(tmp_path):
+    from pyimagesearch import features
+
+    _, search = _fitted_search()
+    good = features.save_classifier(tmp_path / "good.npz", search, ["cat", "dog"])
+    with np.load(good) as f:
+        arrays = {k: f[k] for k in f.files}
+    cases = {
+        "pickle.npz": lambda p: p.write_bytes(pickle.dumps(Payload(tmp_path / "ran"))),
+        "object.npz": lambda p: np.savez(p, **{**arrays, "coef": np.array(
+            [Payload(tmp_path / "ran")], dtype=object)}),
+        "missing.npz": lambda p: np.savez(p, **{k: v for k, v in arrays.items()
+                                                if k != "intercept"}),
+        "shape.npz": lambda p: np.savez(p, **{**arrays, "coef": np.zeros((3, 3))}),
+        "classes.npz": lambda p: np.savez(p, **{**arrays, "classes": np.array([0, 5])}),
+        "truncated.npz": lambda p: p.write_bytes(good.read_bytes()[:200]),
+        "text.npz": lambda p: p.write_text("not a classifier"),
+    }
+    for name, make in cases.items():
+        make(tmp_path / name)
+        with pytest.raises(DatasetError, match="not a classifier written by save_classifier") \
+                as info:
+            features.load_classifier(tmp_path / name, ["cat", "dog"])
+        assert name in str(info.value) and "\n" not in str(info.value), name
+    assert not (tmp_path / "ran").exists()
+    with pytest.raises(DatasetError, match="no such file"):
+        features.load_classifier(tmp_path / "absent.npz")
+

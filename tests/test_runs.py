@@ -107,7 +107,7 @@ def test_the_ledger_tells_runs_apart_by_recipe_data_and_status(tmp_path, image_f
         args = parser.parse_args(argv)
         with harness.Run("study-x", args) as run:
             run.count_images(train=12, test=6)
-            run.record(run.data_name(), "accuracy", 0.5)
+            run.record(run.data_name, "accuracy", 0.5)
     rows = list(csv.DictReader(open(tmp_path / "outputs" / "results.csv")))
     assert [r["recipe"] for r in rows] == ["", "--epochs 5 --augment flip"]
     assert {r["data"] for r in rows} == {"animals"}
@@ -122,7 +122,7 @@ def test_the_ledger_tells_runs_apart_by_recipe_data_and_status(tmp_path, image_f
 
 
 def test_an_old_ledger_gets_the_new_columns_and_keeps_its_rows(tmp_path):
-    from pyimagesearch.utils import ledger
+    from pyimagesearch.harness import ledger
 
     path = tmp_path / "results.csv"
     path.write_text("study,date,data,metric,value,seconds\nold,2020,cifar10,accuracy,0.7,9\n")
@@ -206,3 +206,38 @@ def test_every_script_of_the_minivggnet_study_gets_the_run_callbacks(tmp_path, t
     assert list((out / "tensorboard").rglob("events.out.tfevents.*"))
     assert (out / "test_predictions.png").is_file()
     assert (out / "classification_report_confusion.png").is_file()
+
+
+def test_two_fits_resume_each_from_its_own_backup_and_the_history_keeps_every_epoch(tmp_path):
+    """Ctrl-C in the 2nd epoch of a second fit; the same run again resumes that fit there."""
+    args = _args(output=str(tmp_path / "r"))
+
+    class StopAt(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 1:
+                raise KeyboardInterrupt
+
+    def train(stop):
+        model, x, y = _tiny_model()
+        with harness.Run("s", args) as run:
+            first = model.fit(x, y, epochs=2, verbose=0, callbacks=run.callbacks(tensorboard=False))
+            second = model.fit(x, y, epochs=3, verbose=0,
+                               callbacks=[*run.callbacks(tensorboard=False), *stop])
+            run.save_history(second)
+            run.save_model(model)
+        return first.history, second.history
+
+    out = tmp_path / "r"
+    with pytest.raises(KeyboardInterrupt):
+        train([StopAt()])  # the callback runs after the history and backup: epoch 2 is kept
+    assert json.loads((out / "backup" / "state" / "training_metadata.json").read_text())[
+        "epoch"] == 2
+    assert json.loads((out / "backup" / "state-2" / "training_metadata.json").read_text())[
+        "epoch"] == 2
+    killed = json.loads((out / "history.json").read_text())
+    assert len(killed["loss"]) == 4  # both fits, one curve
+    first, second = train([])
+    assert len(first["loss"]) == 2 and len(second["loss"]) == 3  # restored epochs included
+    assert second["loss"][:2] == pytest.approx(killed["loss"][2:])
+    assert {len(v) for v in json.loads((out / "history.json").read_text()).values()} == {3}
+    assert not (out / "backup").exists() and not (out / ".run-incomplete").exists()

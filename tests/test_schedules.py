@@ -95,6 +95,8 @@ def test_schedules_drive_keras_and_plot(tmp_path):
     history = model.fit(np.zeros((4, 3)), np.zeros((4, 1)), epochs=3, verbose=0,
                         callbacks=[keras.callbacks.LearningRateScheduler(schedule)])
     assert history.history["learning_rate"] == pytest.approx([0.05, 0.025, 0.0125])
-    path = schedule.plot(tmp_path / "schedule.png", 10)
-    assert cv2.imread(str(path)) is not None and [p.name for p in tmp_path.iterdir()] == [
-        "schedule.png"]
+    fig = schedule.plot(tmp_path / "schedule.png", 10)
+    assert cv2.imread(str(tmp_path / "schedule.png")) is not None
+    assert [p.name for p in tmp_path.iterdir()] == ["schedule.png"]
+    assert [len(line.get_xdata()) for line in fig.axes[0].get_lines()] == [10]
+    assert schedule.plot(None, 3).axes[0].get_ylabel() == "learning rate"  # nothing saved

@@ -116,16 +116,26 @@ def _code(name):
 def test_the_distribution_flags_act_where_they_are_offered(name):
     """`--strategy`, `--batch-size` per replica and `--scale-lr` are used, not only parsed.
 
-    A script that offers them builds its model in the run's strategy, feeds
-    `fit` global batches (`Run.dataset` or `Run.sharded`: a bare `fit(x, y,
-    batch_size=...)` would split `--batch-size` over the replicas) and asks
-    for its learning rate through `Run.scaled_learning_rate`.
+    `Run` enters the strategy's scope and scales the learning rates the
+    parser declares (`study_parser(learning_rates=...)`) by itself, so a
+    script that offers the flags declares every learning-rate flag it has,
+    feeds `fit` global batches (`Run.dataset` or `Run.sharded`: a bare
+    `fit(x, y, batch_size=...)` would split `--batch-size` over the
+    replicas) and never names a strategy.
     """
-    if "--scale-lr" not in _options(PARSERS[name]):
+    parser = PARSERS[name]
+    options = _options(parser)
+    if "--strategy" not in options:
         return
     code = _code(name)
-    assert ".strategy.scope()" in code, f"{name}: the model is not built in the run's strategy"
-    assert ".scaled_learning_rate(" in code, f"{name}: --scale-lr would do nothing"
-    assert re.search(r"\b\w+\.(dataset|sharded)\(", code), f"{name}: fit gets no global batches"
+    rates = [a.dest for a in parser._actions if "learning_rate" in a.dest]
+    if rates:
+        assert "--scale-lr" in options, f"{name}: its learning rates are not declared"
+        assert set(rates) <= set(parser.learning_rates), (
+            f"{name}: --scale-lr would leave {set(rates) - set(parser.learning_rates)} unscaled")
+    for word in ("strategy", "replicas", "global_batch_size", "scaled_learning_rate"):
+        assert not re.search(rf"\b{word}\b", code), f"{name}: the script names {word}"
+    if ".fit(" in code:
+        assert re.search(r"\b\w+\.(dataset|sharded)\(", code), f"{name}: fit gets no global batches"
     bare = re.findall(r"\.fit\([^)]*batch_size=", code)
     assert not bare, f"{name}: fit(..., batch_size=) splits --batch-size over the replicas"

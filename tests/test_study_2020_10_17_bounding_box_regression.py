@@ -22,7 +22,7 @@ TINY = ["--model", "mobilenet_v2", "--weights", "none", "--image-size", "32", "-
 
 @pytest.fixture(scope="module", autouse=True)
 def _study_folder_on_path():
-    """As when a script runs: its folder is on sys.path (for `import boxregression`)."""
+    """As when a script runs: its folder is on sys.path (for `import config`)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.syspath_prepend(str(ROOT / "experiments" / STUDY))
         yield
@@ -157,26 +157,27 @@ def test_an_earlier_feature_layer_and_a_head_started_at_the_mean_box(tmp_path, r
 
 
 def test_the_diarys_scaling_divides_by_255_and_is_written_beside_the_model(tmp_path):
-    import boxregression
+    config = load_script(STUDY, "config")
+    predict = load_script(STUDY, "predict")  # reads model_input.json
 
     images = np.full((2, 4, 4, 3), 255, np.uint8)
-    np.testing.assert_allclose(boxregression.input_preparation("mobilenet_v2", "255")(images), 1)
-    np.testing.assert_allclose(boxregression.input_preparation("mobilenet_v2", "backbone")(images),
+    np.testing.assert_allclose(config.input_preparation("mobilenet_v2", "255")(images), 1)
+    np.testing.assert_allclose(config.input_preparation("mobilenet_v2", "backbone")(images),
                                1)  # MobileNetV2's own: x / 127.5 - 1
-    vgg = boxregression.input_preparation("vgg16", "backbone")(images)
+    vgg = config.input_preparation("vgg16", "backbone")(images)
     np.testing.assert_allclose(vgg[0, 0, 0], [255 - 103.939, 255 - 116.779, 255 - 123.68],
                                atol=1e-3)  # caffe: BGR, mean subtracted
     model = tmp_path / "model.keras"
-    boxregression.save_model_input(model.with_name("model_input.json"), "mobilenet", (32, 32),
-                                   "255", "none")
-    assert boxregression.load_model_input(model) == ("mobilenet_v2", (32, 32), "255")
+    model.with_name("model_input.json").write_text(
+        json.dumps(config.model_input("mobilenet", (32, 32), "255", "none")))
+    assert predict.load_model_input(model) == ("mobilenet_v2", (32, 32), "255")
     assert json.loads(model.with_name("model_input.json").read_text())["preprocess"] == "x / 255"
 
 
 @pytest.mark.parametrize("argv, messages", [
     (["--dataset", "{tmp}/nowhere"], ["no such file or folder"]),
     (["--dataset", "{data}", "--model", "alexnet"], ["unknown network 'alexnet'"]),
-    (["--dataset", "{data}", "--image-size", "16"], ["needs inputs of at least 32x32"]),
+    (["--dataset", "{data}", "--image-size", "16"], ["--image-size 16", "at least 32x32"]),
     (["--dataset", "{data}", "--weights", "{tmp}/missing.h5"], ["no such file"]),
     (["--dataset", "{tmp}"], ["expected exactly one .csv file", "found none"]),
     (["--dataset", "{bad}"], ["line 2", "inverted box"]),

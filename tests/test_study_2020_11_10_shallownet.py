@@ -96,3 +96,27 @@ def test_a_bad_flag_is_an_argparse_error(tmp_path, capsys, script, flag, value, 
     if script == "predict" and flag != "--model-path":
         argv += ["--model-path", str(tmp_path / "model.keras")]
     refused_by_argparse(capsys, module.main, argv, tmp_path / "run", flag, value, message)
+
+
+def test_predict_on_labels_unknown_to_the_model_says_so(tmp_path, capsys, image_folder):
+    train = load_script(SHALLOWNET, "train")
+    out = tmp_path / "run"
+    train.main(["--dataset", str(image_folder), "--epochs", "1", "--output", str(out),
+                "--verbose", "0"])
+    # the same images, in folders whose names are none of the model's classes
+    other = tmp_path / "zoo"
+    for folder in image_folder.iterdir():
+        (other / f"{folder.name}_x").mkdir(parents=True)
+        for path in folder.iterdir():
+            (other / f"{folder.name}_x" / path.name).symlink_to(path)
+    predict = load_script(SHALLOWNET, "predict")
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as info:
+        predict.main(["--dataset", str(other), "--model-path", str(out / "model.keras"),
+                      "--count", "2", "--output", str(tmp_path / "pred"), "--verbose", "0"])
+    assert info.value.code == 2
+    captured = capsys.readouterr()
+    errors = [line for line in captured.err.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1 and "unknown to the model" in errors[0], captured.err
+    assert "cats_x" in errors[0] and "labelled right" not in captured.out
+    assert len(list((tmp_path / "pred").glob("prediction_*.jpg"))) == 2  # still written

@@ -67,7 +67,7 @@ def test_train_decay_fast_recipe_in_mixed_precision(tmp_path, tiny_cifar):
 
 
 def cifar_recipe(name):
-    return load_script(STUDY, "minivggnet_cifar10").RECIPES[name]
+    return load_script(STUDY, "train_decay").RECIPES[name]
 
 
 def test_train_decay_refuses_decay_with_the_fast_recipe(tmp_path, tiny_cifar, capsys):

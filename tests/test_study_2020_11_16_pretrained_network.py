@@ -69,7 +69,7 @@ def test_imagenet_pretrained_labels_a_folder(tmp_path, class_index, image_folder
     (["--model", "mobilenet_v2", "--weights", "none", "--labels", "{tmp}/small.json"],
      ["names 2 classes but the network predicts 1000"]),
     (["--model", "mobilenet_v2", "--weights", "none", "--labels", "{tmp}/index.json",
-      "--show"], ["--show needs an OpenCV build with a GUI"]),
+      "--show"], ["needs an OpenCV build with a GUI"]),
 ])
 def test_imagenet_pretrained_bad_input(tmp_path, class_index, capsys, argv, messages):
     image = tmp_path / "photo.jpg"

@@ -103,6 +103,23 @@ def test_finetune_refuses_an_index_past_the_last_layer(tmp_path, flowers, capsys
 
 
 
+def test_finetune_checks_its_weights_before_writing_into_the_run_folder(tmp_path, flowers,
+                                                                        capsys):
+    finetune = load_script(SURGERY, "finetune")
+    out = tmp_path / "run"
+    argv = ["--dataset", str(flowers), "--model", "mobilenet_v2", "--image-size", "32",
+            "--warmup-epochs", "1", "--epochs", "1", "--batch-size", "8", "--dense", "8",
+            "--output", str(out), "--verbose", "0"]
+    with pytest.raises(SystemExit) as info:
+        finetune.main([*argv, "--weights", str(tmp_path / "missing.h5")])
+    one_line_error(capsys, info, "--weights", "no such file")
+    assert not (out / "class_names.json").exists()
+    # the corrected command, same --output: accepted
+    assert finetune.main([*argv, "--weights", "none"]) == 0
+    assert (out / "class_names.json").is_file()
+
+
+
 # -- bad flags: an argparse error before anything loads ---------------------------
 @pytest.mark.parametrize("script, flag, value", [
     ("finetune", "--epochs", "0"),

@@ -93,8 +93,9 @@ def test_members_differ(ensemble_run):
 def test_ensemble_average_is_the_mean_of_the_members_probabilities(ensemble_run, tmp_path):
     import keras
 
-    import ensemble_cifar10 as ensemble
     from pyimagesearch.datasets.cifar10 import load_cifar10
+
+    ensemble = load_script(STUDY, "config")
 
     data, run = ensemble_run
     out = tmp_path / "test"
@@ -125,7 +126,7 @@ def test_ensemble_average_is_the_mean_of_the_members_probabilities(ensemble_run,
 
 
 def test_accuracy_by_size_averages_the_first_k_members():
-    import ensemble_cifar10 as ensemble
+    ensemble = load_script(STUDY, "config")
 
     probabilities = np.array([[[0.6, 0.4], [0.6, 0.4]],     # member 0: class 0 twice
                               [[0.0, 1.0], [0.2, 0.8]],     # member 1: class 1 twice

@@ -63,6 +63,23 @@ def test_labels_come_from_the_file_name(tmp_path, kaggle):
 
 
 # -- build_dataset.py ------------------------------------------------------------------------------
+@pytest.mark.parametrize("script, flags", [
+    ("build_dataset", ["--hdf5-dir", "{tmp}/hdf5", "--verbose", "0"]),
+    ("extract_features", ["--db", "{tmp}/features.hdf5", "--model", "mobilenet_v2",
+                          "--weights", "none", "--image-size", "32", "--verbose", "0"]),
+])
+def test_a_tree_of_class_folders_names_the_kaggle_layout(tmp_path, capsys, script, flags):
+    for name in ("cat", "dog"):
+        make_kaggle_folder(tmp_path / "tree" / name, per_class=2)
+    module = load_script(STUDY, script)
+    with pytest.raises(SystemExit) as info:
+        module.main(["--dataset", str(tmp_path / "tree"),
+                     *(f.format(tmp=tmp_path) for f in flags)])
+    one_line_error(capsys, info, "no images", "holds folders (cat, dog)",
+                   "train/{cat,dog}.N.jpg", "before the first dot")
+    assert not (tmp_path / "hdf5").exists() and not (tmp_path / "features.hdf5").exists()
+
+
 def test_build_dataset_writes_three_files_and_the_mean(hdf5_dir, kaggle, capsys):
     from pyimagesearch.io import check_complete
 
@@ -345,7 +362,7 @@ def test_features_from_file_names_then_logistic_regression(tmp_path, kaggle):
     out = tmp_path / "train"
     assert train.main(["--db", str(db), "--jobs", "1", "--output", str(out),
                        "--verbose", "0"]) == 0
-    assert (out / "classifier.joblib").is_file()
+    assert (out / "classifier.npz").is_file()
     report = json.loads((out / "classification_report.json").read_text())
     assert report["macro avg"]["support"] == 10  # the last 25% of the rows
     args = json.loads((out / "args.json").read_text())

@@ -1,9 +1,11 @@
-"""Back-propagation from scratch in NumPy (2020-10-10-multiclassification).
+"""NumPy backprop: DL4CV Starter Bundle ch. 10, `nn_mnist.py` (2020-10-10-multiclassification).
+
+Back-propagation from scratch in NumPy.
 
 Data: scikit-learn's bundled Iris (150 flowers, 4 features, 3 classes) or
 8x8 digits (1,797 images as 64 features, 10 classes); no download. 75/25
-split (seed 42, the diary's train_test_split convention); features z-scored with the training split's
-mean and standard deviation.
+split (seed 42, the diary's train_test_split convention); features z-scored
+with the training split's mean and standard deviation.
 Model: `pyimagesearch.nn.NeuralNetwork`, 4-25-25-3 for Iris (64-32-32-10 for
 digits): ReLU hidden layers, softmax output, cross-entropy, and the diary's
 rule delta_l = phi'(U_l) * (W_{l+1}^T delta_{l+1}), dL/dW_l = delta_l Y_{l-1}^T.
@@ -17,26 +19,38 @@ Measured here: see this folder's README.md.
 
 import sys
 
+import numpy as np
+from sklearn.datasets import load_digits
+from sklearn.model_selection import train_test_split
+
 from pyimagesearch import harness
+from pyimagesearch.datasets import DIGIT_NAMES, load_iris
+from pyimagesearch.nn import NeuralNetwork
+from pyimagesearch.utils import track
+from pyimagesearch.utils.atomic import atomic_path
 
 STUDY = "2020-10-10-multiclassification"
+
+# the diary's recipe
+EPOCHS = 1000
+BATCH_SIZE = 8
+LEARNING_RATE = 0.01
+OPTIMIZER = "adagrad"
+ACTIVATION = "relu"
 HIDDEN = {"iris": (25, 25), "digits": (32, 32)}
+TEST_SIZE = 0.25
 
-
-def parse_args(argv):
-    """The diary's recipe as defaults; a bad value is an argparse error (exit 2)."""
-    parser = harness.study_parser(__doc__, epochs=1000, batch_size=8, dataset=False,
-                                  keras=False)
-    parser.add_argument("-d", "--dataset", choices=tuple(HIDDEN), default="iris",
-                        help="iris or digits (both ship with scikit-learn; default iris)")
-    parser.add_argument("--hidden", type=harness.positive_ints, default=None,
-                        help="hidden layer sizes (default 25,25 for iris, 32,32 for digits)")
-    parser.add_argument("--learning-rate", type=harness.positive_float, default=0.01,
-                        help="eta (default 0.01)")
-    parser.add_argument("--optimizer", choices=("adagrad", "sgd"), default="adagrad")
-    parser.add_argument("--activation", choices=("relu", "sigmoid"), default="relu",
-                        help="hidden activation (default relu)")
-    return parser.parse_args(argv)
+parser = harness.study_parser(__doc__, epochs=EPOCHS, batch_size=BATCH_SIZE, dataset=False,
+                              keras=False)
+parser.add_argument("-d", "--dataset", choices=tuple(HIDDEN), default="iris",
+                    help="iris or digits (both ship with scikit-learn; default iris)")
+parser.add_argument("--hidden", type=harness.positive_ints, default=None,
+                    help="hidden layer sizes (default 25,25 for iris, 32,32 for digits)")
+parser.add_argument("--learning-rate", type=harness.positive_float, default=LEARNING_RATE,
+                    help=f"eta (default {LEARNING_RATE})")
+parser.add_argument("--optimizer", choices=("adagrad", "sgd"), default=OPTIMIZER)
+parser.add_argument("--activation", choices=("relu", "sigmoid"), default=ACTIVATION,
+                    help=f"hidden activation (default {ACTIVATION})")
 
 
 def load_features(name, seed):
@@ -46,20 +60,14 @@ def load_features(name, seed):
         `(train_x, test_x, train_y, test_y, class_names, mean, std)`; every
         feature is z-scored with the TRAINING split's `mean` and `std`.
     """
-    from sklearn.model_selection import train_test_split
-
-    from pyimagesearch.datasets import DIGIT_NAMES, load_iris
-
     # load the data as feature vectors
     if name == "iris":
         features, labels, class_names = load_iris()
     else:
-        from sklearn.datasets import load_digits
-
         digits = load_digits()
         features, labels, class_names = digits.data, digits.target, DIGIT_NAMES
     train_x, test_x, train_y, test_y = train_test_split(
-        features, labels, test_size=0.25, random_state=seed
+        features, labels, test_size=TEST_SIZE, random_state=seed
     )
     # z-score every feature with the TRAINING split's statistics
     mean, std = train_x.mean(axis=0), train_x.std(axis=0)
@@ -74,8 +82,6 @@ def train(nn, train_x, train_y, test_x, test_y, epochs, batch_size, verbose):
     Returns:
         The history: `loss`, `val_loss`, `accuracy`, `val_accuracy` per epoch.
     """
-    from pyimagesearch.utils import track
-
     history = {"loss": [], "val_loss": [], "accuracy": [], "val_accuracy": []}
     accuracy = lambda x, y: float((nn.predict(x).argmax(axis=1) == y).mean())  # noqa: E731
     for epoch in track(range(epochs), label="[INFO] epochs", verbose=verbose == 1):
@@ -93,28 +99,25 @@ def train(nn, train_x, train_y, test_x, test_y, epochs, batch_size, verbose):
 
 @harness.entrypoint
 def main(argv=None):
-    args = parse_args(argv)
-
-    import numpy as np
-
-    from pyimagesearch.nn import NeuralNetwork
-    from pyimagesearch.utils.atomic import atomic_path
+    args = parser.parse_args(argv)
 
     with harness.Run(STUDY, args) as run:
         train_x, test_x, train_y, test_y, class_names, mean, std = load_features(
             args.dataset, args.seed)
 
-        # the network: features -> hidden layers -> one output per class
+
+        # initialize the network: features -> hidden layers -> one output per class
         sizes = [train_x.shape[1], *(args.hidden or HIDDEN[args.dataset]), len(class_names)]
         nn = NeuralNetwork(sizes, alpha=args.learning_rate, hidden_activation=args.activation,
                            output_activation="softmax", optimizer=args.optimizer,
                            seed=args.seed)
         print(f"[INFO] training {nn} with {args.optimizer}, eta {args.learning_rate}, "
               f"batch {args.batch_size}, {args.epochs} epochs...")
+        # train the network
         history = train(nn, train_x, train_y, test_x, test_y, args.epochs, args.batch_size,
                         args.verbose)
 
-        # evaluate: train and test accuracy, the report, the loss curves
+        # evaluate the network: train and test accuracy, the report, the loss curves
         print(f"[INFO] train accuracy: {history['accuracy'][-1]:.4f}, "
               f"test accuracy: {history['val_accuracy'][-1]:.4f}")
         report = run.save_report(test_y, nn.predict(test_x), class_names)

@@ -1,211 +1,148 @@
-"""Predict and draw boxes with a trained box regressor (2020-10-17-bounding-box-regression).
+"""Bounding-box regression: PyImageSearch blog (2020) "Object detection: Bounding box regression with Keras, TensorFlow, and Deep Learning", `predict.py` (2020-10-17-bounding-box-regression).
 
-Loads the `model.keras` that train.py saved (and the `model_input.json`
-beside it: the backbone, input size and pixel scaling), predicts the box of
-each input image, scales it to the image's own width and height, draws it
-(green) and, when `--dataset` gives the annotations, the true box (red) and
-their IoU, and writes every annotated image (at its original size) to the
-run folder, with `predictions.csv` and `grid.png` (the first 16 images).
-`--show` also opens each image in a window.
-
-`--input` is one image, a folder of images, or a list file (`.txt`, one
-image name per line, like the `test_images.txt` train.py writes): its names
-are resolved against the image folder of `--dataset` (else the list file's
-folder); absolute paths are used as they are.
-Diary's result: its script drew the predicted box on each image; no IoU
-was measured. Measured here: see this folder's README.md.
+Loads train.py's `model.keras` and `model_input.json`; draws each `--input` image's predicted
+box (green), with the true box (red) and the IoU when `--dataset` has them; writes the images,
+`predictions.csv`, `grid.png`. Diary's result: the drawn box only.
 
     python experiments/2020-10-17-bounding-box-regression/predict.py --model-path outputs/2020-10-17-bounding-box-regression/<run>/model.keras --input outputs/2020-10-17-bounding-box-regression/<run>/test_images.txt --dataset caltech101_airplanes
-    python experiments/2020-10-17-bounding-box-regression/predict.py --model-path outputs/2020-10-17-bounding-box-regression/<run>/model.keras --input plane.jpg
 """
 
-import csv
-import io
+import json
 import sys
 from pathlib import Path
 
-import boxregression
+import cv2
+import keras
+import numpy as np
+
 from pyimagesearch import harness
+from pyimagesearch.datasets import list_images, read_box_csv
+from pyimagesearch.datasets.boxes import check_box_in_image, resize_image
 from pyimagesearch.errors import DatasetError
+from pyimagesearch.utils import BoxIoU, box_iou, show_image  # noqa: F401 (model.keras needs BoxIoU)
+import config  # this study's shared module, beside this script
 
 STUDY = "2020-10-17-bounding-box-regression-predict"
-CHUNK = 32  # images read, predicted and written at a time
+GRID = 16   # images in grid.png
+CSV_HEADER = ["image", "written", "width", "height", "pred_x1", "pred_y1", "pred_x2", "pred_y2",
+              "true_x1", "true_y1", "true_x2", "true_y2", "iou"]
+
+parser = harness.study_parser(__doc__, dataset=False)
+parser.add_argument("--model-path", required=True, type=harness.keras_file, help="model.keras")
+parser.add_argument("--input", required=True, help="an image, a folder, or a .txt list of names")
+parser.add_argument("-d", "--dataset", default=None,
+                    help="the data set (box CSV + images): resolves list names, gives true boxes")
+parser.add_argument("--grid", type=harness.positive_int, default=GRID,
+                    help=f"images in grid.png (default {GRID})")
+parser.add_argument("--show", action="store_true", help="also display each image")
 
 
-def build_parser():
-    parser = harness.study_parser(__doc__, dataset=False)
-    parser.add_argument("--model-path", required=True, type=harness.keras_file,
-                        help="the trained model (model.keras)")
-    parser.add_argument("--input", required=True,
-                        help="an image, a folder of images, or a .txt list of image names")
-    parser.add_argument("-d", "--dataset", default=None,
-                        help="the data set folder (box CSV + images), or a name under "
-                        "$DATASETS_DIR: resolves list names and gives the true boxes")
-    parser.add_argument("--grid", type=harness.positive_int, default=16,
-                        help="images in grid.png (default 16)")
-    parser.add_argument("--show", action="store_true", help="also display each image")
-    return parser
-
-
-def load_annotations(value):
-    """`({filename: BoxRow}, image_dir)` of `--dataset`, or `({}, None)` without it."""
-    if value is None:
-        return {}, None
-    from pyimagesearch.datasets import read_box_csv
-
-    csv_path, image_dir = boxregression.find_annotations(harness.resolve_dataset(value))
-    return {row.filename: row for row in read_box_csv(csv_path)}, image_dir
-
-
-def read_list(path, base, dataset_given):
-    """The image paths of a list file (one name per line; blank lines ignored)."""
+def load_model_input(model_path):
+    """`(backbone, (w, h), scale)` of the `model_input.json` beside `model_path`, checked."""
+    path = Path(model_path).with_name(config.MODEL_INPUT)
+    if not path.is_file():
+        raise DatasetError(f"{path}: not found; train.py writes it beside model.keras to say "
+                           "how the images were prepared")
     try:
-        lines = path.read_text().splitlines()
-    except UnicodeDecodeError:
-        raise DatasetError(f"--input {path}: not a text list of image names") from None
-    paths = []
-    for number, name in enumerate(lines, 1):
-        name = name.strip()
-        if not name:
-            continue
-        image = Path(name) if Path(name).is_absolute() else base / name
-        if not image.is_file():
-            hint = "" if dataset_given else "; pass --dataset so that names resolve against " \
-                "its image folder"
-            raise DatasetError(f"--input {path}, line {number}: {name} not found in {base}{hint}")
-        paths.append(image)
+        info = json.loads(path.read_text())
+        size = tuple(int(s) for s in info["input_size"])
+        if info["scale"] in config.SCALES and len(size) == 2:
+            return info["backbone"], size, info["scale"]
+    except (ValueError, KeyError, TypeError):
+        pass
+    raise DatasetError(f"{path}: expected backbone, input_size [w, h] and scale in {config.SCALES}")
+
+
+def resolve_inputs(value, image_dir):
+    """The input images: one file, a folder's images, or a list file's (one name a line)."""
+    path = Path(value)
+    if path.is_dir():
+        return [Path(p) for p in list_images(path)]
+    if not path.is_file():
+        raise DatasetError(f"--input {value}: no such image, folder or list file")
+    if path.suffix.lower() != ".txt":
+        return [path]
+    base, paths = image_dir or path.parent, []
+    hint = "" if image_dir else "; pass --dataset so that names resolve against its image folder"
+    names = [line.strip() for line in path.read_text(errors="replace").splitlines()]
+    for line, name in enumerate(names, 1):
+        if name:
+            paths.append(base / name)  # an absolute name stays as it is
+            if not paths[-1].is_file():
+                raise DatasetError(f"--input {path}, line {line}: {name} not found in {base}{hint}")
     if not paths:
         raise DatasetError(f"--input {path}: the list names no image")
     return paths
 
 
-def resolve_inputs(value, image_dir):
-    """The input images: one file, a folder's images, or a list file's."""
-    from pyimagesearch.datasets import list_images
-
-    path = Path(value)
-    if path.is_dir():
-        return [Path(p) for p in list_images(path)]
-    if path.suffix.lower() == ".txt" and path.is_file():
-        return read_list(path, image_dir or path.parent, image_dir is not None)
-    if path.is_file():
-        return [path]
-    raise DatasetError(f"--input {value}: no such image, folder or list file")
-
-
-def annotation_key(path, image_dir):
-    """The name of `path` in the box CSV: relative to the image folder, else the file name."""
-    if image_dir is not None:
-        try:
-            return path.resolve().relative_to(Path(image_dir).resolve()).as_posix()
-        except ValueError:
-            pass
-    return path.name
-
-
-def load_model(path):
-    import keras
-
-    from pyimagesearch.utils import BoxIoU  # noqa: F401  (registers the metric)
-
-    try:
-        return keras.saving.load_model(path)
-    except Exception as error:  # a damaged or foreign file: Keras raises many kinds
-        lines = str(error).strip().splitlines()
-        raise DatasetError(f"--model-path {path}: could not load it "
-                           f"({lines[0] if lines else type(error).__name__})") from None
-
-
-def predict_chunk(model, prepare, size, paths):
-    """The original BGR images of `paths` and their predicted boxes in pixels."""
-    import cv2
-    import numpy as np
-
-    from pyimagesearch.datasets.boxes import resize_image
-
-    originals = []
-    for path in paths:
-        image = cv2.imread(str(path), cv2.IMREAD_COLOR)
-        if image is None:
-            raise DatasetError(f"{path}: not a readable image")
-        originals.append(image)
-    x = prepare(np.stack([resize_image(image, size) for image in originals]))
-    boxes = model.predict(x, batch_size=len(paths), verbose=0)
-    sizes = [(image.shape[1], image.shape[0]) for image in originals]
-    return originals, boxregression.to_pixels(boxes, sizes)
-
-
-def annotate(run, index, path, image, predicted, true_row):
-    """Draw one image's boxes, write it; returns its predictions.csv row and image."""
-    import cv2
-
-    from pyimagesearch.datasets.boxes import check_box_in_image
-    from pyimagesearch.utils import box_iou
-
-    true, iou = None, None
-    if true_row is not None:
-        check_box_in_image(true_row, image.shape[1], image.shape[0], where="the box CSV")
-        true, iou = true_row.box, float(box_iou(true_row.box, predicted))
-    annotated = boxregression.draw_boxes(image, predicted, true, iou)
-    out = run.path(f"{index:04d}_{path.stem}.jpg")
-    if not cv2.imwrite(str(out), annotated):
-        raise DatasetError(f"could not write {out}")
-    true_cells = [""] * 4 if true is None else [f"{v:.1f}" for v in true]
-    row = [str(path), out.name, image.shape[1], image.shape[0],
-           *(f"{v:.1f}" for v in predicted), *true_cells, "" if iou is None else f"{iou:.4f}"]
-    return row, annotated, iou
-
-
-def write_predictions(run, rows):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["image", "written", "width", "height", "pred_x1", "pred_y1", "pred_x2",
-                     "pred_y2", "true_x1", "true_y1", "true_x2", "true_y2", "iou"])
-    writer.writerows(rows)
-    boxregression.write_text(run.path("predictions.csv"), buffer.getvalue())
+def draw_boxes(image, predicted, true=None, iou=None):
+    """The predicted box (green), the true one (red) and their IoU on a copy of BGR `image`."""
+    image, thickness = image.copy(), max(1, round(min(image.shape[:2]) / 150))
+    for box, colour in ((true, (0, 0, 255)), (predicted, (0, 255, 0))):  # BGR red, green
+        if box is not None:
+            x1, y1, x2, y2 = (round(v) for v in box)
+            cv2.rectangle(image, (x1, y1), (x2, y2), colour, thickness)
+    if iou is not None:
+        cv2.putText(image, f"IoU {iou:.2f}", (5, 25), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (0, 255, 0), 2)
+    return image
 
 
 @harness.entrypoint
 def main(argv=None):
-    args = build_parser().parse_args(argv)
-    model_path = args.model_path
-    backbone, size, scale = boxregression.load_model_input(model_path)
-    annotations, image_dir = load_annotations(args.dataset)
+    args = parser.parse_args(argv)
+    backbone, size, scale = load_model_input(args.model_path)
+    annotations, image_dir = {}, None  # the true boxes by file name and by resolved path
+    if args.dataset is not None:
+        csv_path, image_dir = config.find_annotations(harness.resolve_dataset(args.dataset))
+        for row in read_box_csv(csv_path):
+            annotations[row.filename] = annotations[(image_dir / row.filename).resolve()] = row
     paths = resolve_inputs(args.input, image_dir)
 
-    import numpy as np
-
-    from pyimagesearch.utils import show_image
-
     with harness.Run(STUDY, args) as run:
-        print(f"[INFO] loading {model_path} ({backbone}, {size[0]}x{size[1]}, scale {scale})...")
-        model = load_model(model_path)
-        prepare = boxregression.input_preparation(backbone, scale)
-        rows, grid, titles, ious = [], [], [], []
-        for start in range(0, len(paths), CHUNK):
-            chunk = paths[start:start + CHUNK]
-            originals, predicted = predict_chunk(model, prepare, size, chunk)
-            for i, (path, image, box) in enumerate(zip(chunk, originals, predicted), start + 1):
-                true_row = annotations.get(annotation_key(path, image_dir))
-                row, annotated, iou = annotate(run, i, path, image, box, true_row)
-                rows.append(row)
-                if iou is not None:
-                    ious.append(iou)
-                if len(grid) < args.grid:
-                    grid.append(annotated)
-                    titles.append(path.name if iou is None else f"{path.name}: IoU {iou:.2f}")
-                if args.show:
-                    show_image("Predicted box", annotated, run.output_dir)
-        write_predictions(run, rows)
-        boxregression.save_grid(run.path("grid.png"), grid, titles)
+        print(f"[INFO] loading {args.model_path} ({backbone}, {size[0]}x{size[1]}, {scale})...")
+        try:
+            model = keras.saving.load_model(args.model_path)
+        except Exception as error:  # a damaged or foreign file: Keras raises many kinds
+            reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+            raise DatasetError(f"--model-path {args.model_path}: could not load it "
+                               f"({reason})") from None
+        prepare = config.input_preparation(backbone, scale)
+        rows, tiles, ious = [], [], []
+        for i, path in enumerate(paths, 1):
+            # read the image, predict its box, scale it to the image's pixels
+            image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+            if image is None:
+                raise DatasetError(f"{path}: not a readable image")
+            height, width = image.shape[:2]
+            x = prepare(resize_image(image, size)[np.newaxis])
+            box = model.predict(x, verbose=0)[0] * [width, height, width, height]
+            # draw the boxes (and the IoU) and write the image at its own size
+            row = annotations.get(path.resolve(), annotations.get(path.name))
+            true = iou = None
+            if row is not None:
+                check_box_in_image(row, width, height, where="the box CSV")
+                true, iou = row.box, float(box_iou(row.box, box))
+                ious.append(iou)
+            annotated = draw_boxes(image, box, true, iou)
+            written = run.save(f"{i:04d}_{path.stem}.jpg", annotated)
+            rows.append([path, written.name, width, height, *(f"{v:.1f}" for v in box),
+                         *([""] * 4 if true is None else (f"{v:.1f}" for v in true)),
+                         "" if iou is None else f"{iou:.4f}"])
+            if len(tiles) < args.grid:
+                tiles.append(cv2.resize(annotated, (224, 224)))  # a tile of grid.png
+            if args.show:
+                show_image("Predicted box", annotated, run.output_dir)
+        run.save("predictions.csv", config.csv_text(CSV_HEADER, rows))
+        tiles += [np.zeros_like(tiles[0])] * (-len(tiles) % 4)  # grid.png: rows of four tiles
+        grid = [np.hstack(tiles[i:i + 4]) for i in range(0, len(tiles), 4)]
+        run.save("grid.png", np.vstack(grid))
         print(f"[INFO] {len(rows)} annotated image(s) and grid.png in {run.output_dir}")
         if ious:
-            ious = np.asarray(ious)
+            ious = np.array(ious)
             summary = {"images": len(rows), "with_true_box": len(ious),
                        "mean_iou": float(ious.mean()), "share_iou_0.5": float((ious >= 0.5).mean())}
-            run.save_json("summary.json", summary)
-            print(f"[INFO] mean IoU {summary['mean_iou']:.4f} over {len(ious)} image(s) with a "
-                  f"true box; IoU >= 0.5: {summary['share_iou_0.5']:.4f}")
+            run.save("summary.json", summary)
+            print(f"[INFO] mean IoU {summary['mean_iou']:.4f} over {len(ious)} image(s) with a box")
     return 0
 
 

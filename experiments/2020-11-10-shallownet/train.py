@@ -1,4 +1,4 @@
-"""ShallowNet on animals (2020-11-10-first-CNN-shallownet).
+"""ShallowNet on animals: DL4CV Starter Bundle ch. 12, `shallownet_animals.py` (2020-11-10-shallownet).
 
 Data: the DL4CV "animals" set, `<dataset>/{cats,dogs,panda}/*.jpg` (3 x 1000),
 resized to 32x32 (aspect ratio ignored), 75/25 split with seed 42.
@@ -8,31 +8,41 @@ Diary's result: ~0.70 test accuracy.
 Measured here: see this folder's README.md.
 
     python experiments/2020-11-10-shallownet/train.py --dataset animals
-    python experiments/2020-11-10-shallownet/predict.py --dataset animals --model-path outputs/2020-11-10-shallownet/<run>/model.keras
+    python experiments/2020-11-10-shallownet/train.py --dataset animals --augment book
 """
 
 import sys
 
+import keras
+
 from pyimagesearch import harness
+from pyimagesearch.datasets import SimpleDatasetLoader, list_images, split_labelled
+from pyimagesearch.nn.conv import ShallowNet
+from pyimagesearch.preprocessing import (ImageToArrayPreprocessor, SimplePreprocessor,
+                                         build_augmentation)
+from pyimagesearch.utils import predict_all
 
 STUDY = "2020-11-10-shallownet"
 
+# the diary's recipe
+EPOCHS = 100
+BATCH_SIZE = 32
+LEARNING_RATE = 0.005
+MOMENTUM = 0.0  # plain SGD
+IMAGE_SIZE = 32
+TEST_SIZE = 0.25
 
-def parse_args(argv):
-    """The diary's recipe as defaults; a bad value is an argparse error (exit 2)."""
-    parser = harness.study_parser(
-        __doc__, epochs=100, batch_size=32,
-        dataset_help="animals folder (<class>/<image>), or a name under $DATASETS_DIR",
-    )
-    parser.add_argument("--learning-rate", type=harness.positive_float, default=0.005,
-                        help="SGD learning rate (default 0.005)")
-    parser.add_argument("--momentum", type=harness.momentum, default=0.0,
-                        help="SGD momentum in [0, 1) (default 0.0, the diary's plain SGD)")
-    parser.add_argument("--augment", choices=("none", "flip", "book"), default="none",
-                        help="augment the training images on the fly: flip (random "
-                        "horizontal flips) or book (flip, rotation 30, shift 0.1, shear 0.2, "
-                        "zoom 0.2); default none, as the diary")
-    return parser.parse_args(argv)
+parser = harness.study_parser(
+    __doc__, epochs=EPOCHS, batch_size=BATCH_SIZE, learning_rates=("learning_rate",),
+    dataset_help="animals folder (<class>/<image>), or a name under $DATASETS_DIR")
+parser.add_argument("--learning-rate", type=harness.positive_float, default=LEARNING_RATE,
+                    help=f"SGD learning rate (default {LEARNING_RATE})")
+parser.add_argument("--momentum", type=harness.momentum, default=MOMENTUM,
+                    help=f"SGD momentum in [0, 1) (default {MOMENTUM}, the diary's plain SGD)")
+parser.add_argument("--augment", choices=("none", "flip", "book"), default="none",
+                    help="augment the training images on the fly: flip (random horizontal "
+                    "flips) or book (flip, rotation 30, shift 0.1, shear 0.2, zoom 0.2); "
+                    "default none, as the diary")
 
 
 def load_data(dataset, seed, verbose):
@@ -42,39 +52,19 @@ def load_data(dataset, seed, verbose):
         `(train_x, test_x, train_y, test_y, class_names)`: class `i` is
         `class_names[i]` in every split.
     """
-    from pyimagesearch.datasets import SimpleDatasetLoader, list_images, split_labelled
-    from pyimagesearch.preprocessing import ImageToArrayPreprocessor, SimplePreprocessor
-
     # load the images (32x32, Keras channel order) and scale them to [0, 1]
     print("[INFO] loading images...")
-    loader = SimpleDatasetLoader(
-        preprocessors=[SimplePreprocessor(32, 32), ImageToArrayPreprocessor()]
-    )
+    loader = SimpleDatasetLoader(preprocessors=[SimplePreprocessor(IMAGE_SIZE, IMAGE_SIZE),
+                                                ImageToArrayPreprocessor()])
     data, labels = loader.load(list_images(dataset), verbose=verbose)
     data = data.astype("float32") / 255.0
 
     # one encoder for every split: class i is class_names[i] everywhere
-    return split_labelled(data, labels, test_size=0.25, seed=seed)
-
-
-def build_model(classes, learning_rate, momentum):
-    """ShallowNet for 32x32x3 images, compiled with SGD."""
-    import keras
-
-    from pyimagesearch.nn.conv import ShallowNet
-
-    model = ShallowNet.build(width=32, height=32, depth=3, classes=classes)
-    model.compile(loss="categorical_crossentropy",
-                  optimizer=keras.optimizers.SGD(learning_rate=learning_rate,
-                                                 momentum=momentum),
-                  metrics=["accuracy"])
-    return model
+    return split_labelled(data, labels, test_size=TEST_SIZE, seed=seed)
 
 
 def make_augmentation(kind, seed):
     """`--augment`: None, random horizontal flips, or the book's augmentation."""
-    from pyimagesearch.preprocessing import build_augmentation
-
     if kind == "flip":
         return build_augmentation(rotation=0, shift=0, shear=0, zoom=0, seed=seed)
     if kind == "book":
@@ -84,36 +74,34 @@ def make_augmentation(kind, seed):
 
 @harness.entrypoint
 def main(argv=None):
-    args = parse_args(argv)
+    args = parser.parse_args(argv)
     dataset = harness.resolve_dataset(args.dataset)
-
-    from pyimagesearch.utils import predict_all
 
     with harness.Run(STUDY, args) as run:
         train_x, test_x, train_y, test_y, class_names = load_data(dataset, args.seed,
                                                                   args.verbose)
-        run.save_json("class_names.json", class_names)
+        run.save("class_names.json", class_names)
+        run.count_images(train=len(train_x), test=len(test_x))
         print(f"[INFO] {len(train_x)} training, {len(test_x)} test images; classes {class_names}")
 
-        # build and compile ShallowNet
-        with run.strategy.scope():
-            model = build_model(len(class_names), run.scaled_learning_rate(args.learning_rate),
-                                args.momentum)
+        # initialize the optimizer and model
+        print("[INFO] compiling model...")
+        opt = keras.optimizers.SGD(learning_rate=args.learning_rate, momentum=args.momentum)
+        model = ShallowNet.build(width=IMAGE_SIZE, height=IMAGE_SIZE, depth=3,
+                                 classes=len(class_names))
+        model.compile(loss="categorical_crossentropy", optimizer=opt, metrics=["accuracy"])
 
-        # train the network on global batches (with --augment, new random
-        # variants every epoch)
-        print(f"[INFO] training network ({run.replicas} replica(s), global batch "
-              f"{run.global_batch_size})...")
-        train_data = run.dataset(train_x, train_y, shuffle=True,
-                                 augmentation=make_augmentation(args.augment, args.seed))
-        history = model.fit(train_data, validation_data=run.dataset(test_x, test_y),
+        # train the network (with --augment, new random variants every epoch)
+        print("[INFO] training network...")
+        train = run.dataset(train_x, train_y, shuffle=True,
+                            augmentation=make_augmentation(args.augment, args.seed))
+        history = model.fit(train, validation_data=run.dataset(test_x, test_y),
                             epochs=args.epochs, shuffle=False, verbose=args.verbose,
                             callbacks=run.callbacks())
         run.save_history(history, title="ShallowNet on animals")
         run.save_model(model)
 
-        # evaluate the network on every test image and keep what a user
-        # needs to judge the run (report, confusion matrix, a grid of images)
+        # evaluate the network on every test image
         print("[INFO] evaluating network...")
         predictions = predict_all(model, test_x, batch_size=args.batch_size)
         report = run.save_report(test_y, predictions, class_names)

@@ -1,11 +1,10 @@
-"""LeNet on MNIST (2020-11-11-LeNet-implementation).
+"""LeNet on MNIST: DL4CV Starter Bundle ch. 14, `lenet_mnist.py` (2020-11-11-lenet).
 
 Data: MNIST 28x28x1 (60,000 train / 10,000 test): `--dataset mnist` reads
 $DATASETS_DIR/mnist/mnist.npz (or datasets/mnist/mnist.npz) when present and
 otherwise downloads it through Keras, `--dataset PATH/mnist.npz` reads that
-file, and
-`--dataset digits` uses scikit-learn's bundled 8x8 digits upscaled to 28x28
-(no download; 75/25 split, seed 42).
+file, and `--dataset digits` uses scikit-learn's bundled 8x8 digits upscaled
+to 28x28 (no download; 75/25 split, seed 42).
 Model: LeNet (CONV 20 5x5 => POOL => CONV 50 5x5 => POOL => FC 500 => softmax).
 Recipe (the diary's): SGD, learning rate 0.01, batch 128, 20 epochs.
 Diary's result: ~0.98 test accuracy on MNIST (the book's figure).
@@ -17,24 +16,33 @@ Measured here: see this folder's README.md.
 
 import sys
 
+import keras
+import numpy as np
+from sklearn.model_selection import train_test_split
+
 from pyimagesearch import harness
+from pyimagesearch.datasets import DIGIT_NAMES, load_digits, load_mnist
+from pyimagesearch.nn.conv import LeNet
+from pyimagesearch.utils import predict_all
 
 STUDY = "2020-11-11-lenet"
 
+# the diary's recipe
+EPOCHS = 20
+BATCH_SIZE = 128
+LEARNING_RATE = 0.01
+MOMENTUM = 0.0  # plain SGD
+TEST_SIZE = 0.25  # of the bundled digits
 
-def parse_args(argv):
-    """The diary's recipe as defaults; a bad value is an argparse error (exit 2)."""
-    parser = harness.study_parser(
-        __doc__, epochs=20, batch_size=128, dataset="mnist",
-        dataset_help="mnist (local copy or download), digits (bundled with "
-        "scikit-learn) or the path of a Keras-layout mnist.npz (default: mnist)",
-    )
-    parser.add_argument("--learning-rate", type=harness.positive_float, default=0.01,
-                        help="SGD learning rate (default 0.01)")
-    parser.add_argument("--momentum", type=harness.momentum, default=0.0,
-                        help="SGD momentum in [0, 1) (default 0.0, the diary's plain SGD)")
-    parser.add_argument("--nesterov", action="store_true", help="Nesterov momentum")
-    return parser.parse_args(argv)
+parser = harness.study_parser(
+    __doc__, epochs=EPOCHS, batch_size=BATCH_SIZE, dataset="mnist",
+    dataset_help="mnist (local copy or download), digits (bundled with scikit-learn) or the "
+    "path of a Keras-layout mnist.npz (default: mnist)", learning_rates=("learning_rate",))
+parser.add_argument("--learning-rate", type=harness.positive_float, default=LEARNING_RATE,
+                    help=f"SGD learning rate (default {LEARNING_RATE})")
+parser.add_argument("--momentum", type=harness.momentum, default=MOMENTUM,
+                    help=f"SGD momentum in [0, 1) (default {MOMENTUM}, the diary's plain SGD)")
+parser.add_argument("--nesterov", action="store_true", help="Nesterov momentum")
 
 
 def load_data(source, seed):
@@ -44,19 +52,12 @@ def load_data(source, seed):
         `(train_x, test_x, train_y, test_y)`: MNIST's own split, or a 75/25
         stratified split of scikit-learn's digits.
     """
-    import keras
-    import numpy as np
-    from sklearn.model_selection import train_test_split
-
-    from pyimagesearch.datasets import load_digits, load_mnist
-
     # load the data: uint8 28x28 digits, scaled to [0, 1] below
     print(f"[INFO] loading {source}...")
     if source == "digits":
         images, labels = load_digits(28)
         train_x, test_x, train_y, test_y = train_test_split(
-            images, labels, test_size=0.25, stratify=labels, random_state=seed
-        )
+            images, labels, test_size=TEST_SIZE, stratify=labels, random_state=seed)
     else:
         (train_x, train_y), (test_x, test_y) = load_mnist(None if source == "mnist" else source)
     # add the channel axis where the image data format wants it
@@ -68,46 +69,30 @@ def load_data(source, seed):
     return train_x, test_x, train_y, test_y
 
 
-def build_model(learning_rate, momentum, nesterov):
-    """LeNet for 28x28x1 digits, compiled with SGD."""
-    import keras
-
-    from pyimagesearch.nn.conv import LeNet
-
-    model = LeNet.build(width=28, height=28, depth=1, classes=10)
-    optimizer = keras.optimizers.SGD(learning_rate=learning_rate, momentum=momentum,
-                                     nesterov=nesterov)
-    model.compile(loss="categorical_crossentropy", optimizer=optimizer, metrics=["accuracy"])
-    return model
-
-
 @harness.entrypoint
 def main(argv=None):
-    args = parse_args(argv)
+    args = parser.parse_args(argv)
     source = harness.resolve_dataset(args.dataset, builtin=("mnist", "digits"))
     data_name = "digits" if source == "digits" else "mnist"
-
-    from pyimagesearch.datasets import DIGIT_NAMES
-    from pyimagesearch.utils import predict_all
 
     with harness.Run(STUDY, args) as run:
         train_x, test_x, train_y, test_y = load_data(source, args.seed)
         print(f"[INFO] {len(train_x)} training and {len(test_x)} test images")
+        run.count_images(train=len(train_x), test=len(test_x))
 
-        # build and compile LeNet
-        with run.strategy.scope():
-            model = build_model(run.scaled_learning_rate(args.learning_rate), args.momentum,
-                                args.nesterov)
+        # initialize the optimizer and model
+        print("[INFO] compiling model...")
+        opt = keras.optimizers.SGD(learning_rate=args.learning_rate, momentum=args.momentum,
+                                   nesterov=args.nesterov)
+        model = LeNet.build(width=28, height=28, depth=1, classes=10)
+        model.compile(loss="categorical_crossentropy", optimizer=opt, metrics=["accuracy"])
 
-        # train the network on global batches, reshuffled every epoch
-        print(f"[INFO] training network ({run.replicas} replica(s), global batch "
-              f"{run.global_batch_size})...")
-        history = model.fit(
-            run.dataset(train_x, train_y, shuffle=True),
-            validation_data=run.dataset(test_x, test_y),
-            epochs=args.epochs, shuffle=False,  # the pipeline shuffles
-            verbose=args.verbose, callbacks=run.callbacks(),
-        )
+        # train the network (the pipeline reshuffles every epoch)
+        print("[INFO] training network...")
+        history = model.fit(run.dataset(train_x, train_y, shuffle=True),
+                            validation_data=run.dataset(test_x, test_y),
+                            epochs=args.epochs, shuffle=False, verbose=args.verbose,
+                            callbacks=run.callbacks())
         run.save_history(history, title=f"LeNet on {data_name}")
         run.save_model(model)
 

@@ -1,16 +1,14 @@
-"""MiniVGGNet on CIFAR-10, checkpointing improvements (2020-11-12-MiniVGGNet, 4 of 5).
+"""MiniVGGNet, checkpointing improvements: DL4CV Starter Bundle ch. 18, `cifar10_checkpoint_improvements.py` (2020-11-12-minivggnet, 4 of 5).
 
-Data: CIFAR-10 (32x32 RGB, 10 classes, scaled to [0, 1]), loaded by the
-study's body `minivggnet_cifar10.py` (`--dataset cifar10`, or a PATH).
+Data: CIFAR-10 (32x32 RGB, 10 classes) scaled to [0, 1], one-hot labels.
 Model: MiniVGGNet.
 Recipe (the diary's): SGD, learning rate 0.01, momentum 0.9, Nesterov, batch
 64, 40 epochs. A `keras.callbacks.ModelCheckpoint` (written atomically:
 `AtomicModelCheckpoint`) watches the validation loss and saves the model
-only when it improves: by default one file,
-`best.keras` in the run folder, overwritten at each improvement; with
-`--every-improvement` one file per improvement,
-`checkpoints/weights-<epoch>-<val_loss>.keras`. (`model.keras` is the model
-after the last epoch, as in the other scripts.)
+only when it improves: by default one file, `best.keras` in the run folder,
+overwritten at each improvement; with `--every-improvement` one file per
+improvement, `checkpoints/weights-<epoch>-<val_loss>.keras`. (`model.keras`
+is the model after the last epoch, as in the other scripts.)
 Diary's result: ~0.82 validation accuracy on the full CIFAR-10.
 Measured here: see this folder's README.md.
 
@@ -20,52 +18,70 @@ Measured here: see this folder's README.md.
 
 import sys
 
-from pyimagesearch import harness
-import minivggnet_cifar10 as cifar  # the study's shared body, beside this script
+import keras
 
-STUDY = cifar.STUDY
+from pyimagesearch import harness
+from pyimagesearch.callbacks import LearningRateLogger
+from pyimagesearch.datasets.cifar10 import CIFAR10_CLASSES, load_cifar10_for_training
+from pyimagesearch.nn.conv import MiniVGGNet
+from pyimagesearch.utils import predict_all
+
+import config
+
+# the diary's recipe: config.py
+parser = config.study_parser(__doc__)
+parser.add_argument("--every-improvement", action="store_true",
+                    help="keep one file per improvement in checkpoints/ "
+                    "(default: only best.keras)")
 
 
 @harness.entrypoint
 def main(argv=None):
-    parser = cifar.study_parser(__doc__, epochs=40)
-    parser.add_argument("--every-improvement", action="store_true",
-                        help="keep one file per improvement in checkpoints/ "
-                        "(default: only best.keras)")
     args = parser.parse_args(argv)
     source = harness.resolve_dataset(args.dataset, builtin=("cifar10",))
 
-    import keras
+    with harness.Run(config.STUDY, args) as run:
+        data = load_cifar10_for_training(source, scale=True, verbose=args.verbose)
+        run.count_images(train=len(data.train_x), test=len(data.test_x))
 
-    from pyimagesearch.callbacks.safesaving import AtomicModelCheckpoint
-
-    with harness.Run(STUDY, args) as run:
-        data = cifar.load_data(source, verbose=args.verbose)
-
-        # save the model only when the validation loss improves
+        # save the model only when the validation loss improves, each file
+        # under a temporary name first (a kill never leaves half a best.keras)
         if args.every_improvement:
-            folder = run.path("checkpoints")
-            folder.mkdir(exist_ok=True)
-            path = folder / "weights-{epoch:03d}-{val_loss:.4f}.keras"
+            path = run.path("checkpoints/weights-{epoch:03d}-{val_loss:.4f}.keras")
         else:
             path = run.path("best.keras")
-        # Keras' ModelCheckpoint, each file written under a temporary name
-        # first: a kill during a save never leaves a truncated best.keras
-        checkpoint = AtomicModelCheckpoint(
+        checkpoint = harness.AtomicModelCheckpoint(
             str(path), monitor="val_loss", mode="min", save_best_only=True,
-            verbose=1 if args.verbose else 0,
-        )
+            verbose=1 if args.verbose else 0)
 
-        learning_rate = run.scaled_learning_rate(args.learning_rate)  # x replicas with --scale-lr
+        # initialize the optimizer and model
+        print("[INFO] compiling model...")
+        opt = keras.optimizers.SGD(learning_rate=args.learning_rate, momentum=args.momentum,
+                                   nesterov=True)
+        model = MiniVGGNet.build(width=32, height=32, depth=3, classes=len(CIFAR10_CLASSES),
+                                 batch_norm=not args.no_bn)
+        model.compile(loss="categorical_crossentropy", optimizer=opt, metrics=["accuracy"])
 
-        def make_optimizer():
-            return keras.optimizers.SGD(learning_rate=learning_rate,
-                                        momentum=args.momentum, nesterov=True)
+        # train the network (the pipeline reshuffles every epoch)
+        print("[INFO] training network...")
+        timer = config.EpochTimer()
+        history = model.fit(run.dataset(data.train_x, data.train_y, shuffle=True),
+                            validation_data=run.dataset(data.test_x, data.test_y),
+                            epochs=args.epochs, shuffle=False, verbose=args.verbose,
+                            callbacks=[LearningRateLogger(), timer, checkpoint,
+                                       *run.callbacks()])
+        run.save_history(history, title="MiniVGGNet on CIFAR-10 (checkpoints)")
+        run.save("timing.json", timer.summary(history.history))
+        run.save_model(model)
 
-        cifar.train_minivggnet(run, args, data, make_optimizer, callbacks=[checkpoint],
-                               title="MiniVGGNet on CIFAR-10 (checkpoints)")
+        # evaluate the network on every test image
+        print("[INFO] evaluating network...")
+        predictions = predict_all(model, data.test_x, batch_size=args.batch_size)
+        report = run.save_report(data.test_y, predictions, CIFAR10_CLASSES)
+        run.save_predictions(data.test_x, data.test_y, predictions, CIFAR10_CLASSES)
+        run.record(run.data_name or "cifar10", "accuracy", report["accuracy"])
         if args.every_improvement:
-            print(f"[INFO] {len(list(folder.glob('*.keras')))} checkpoints in {folder}")
+            print(f"[INFO] {len(list(path.parent.glob('*.keras')))} checkpoints in {path.parent}")
         else:
             print(f"[INFO] best model (lowest val_loss) in {path}")
     return 0

@@ -1,91 +1,147 @@
-"""MiniVGGNet on CIFAR-10 with learning-rate decay (2020-11-12-MiniVGGNet, 1 of 5).
+"""MiniVGGNet on CIFAR-10: DL4CV Starter Bundle ch. 15, `minivggnet_cifar10.py` (2020-11-12-minivggnet, 1 of 5).
 
-Data: CIFAR-10 (32x32 RGB, 10 classes, scaled to [0, 1]), loaded by the
-study's body `minivggnet_cifar10.py` (`--dataset cifar10`, or a PATH).
+Data: CIFAR-10 (32x32 RGB, 10 classes) scaled to [0, 1], one-hot labels.
 Model: MiniVGGNet ((CONV => RELU => BN) x 2 => POOL => DROPOUT, twice; FC 512).
-Recipe (the diary's): SGD, learning rate 0.01, momentum 0.9, Nesterov, batch
-64, 40 epochs, decay 0.01 / 40 per iteration: lr = 0.01 / (1 + decay * it),
-the Keras 2 `SGD(decay=...)` rule (Keras 3 ignores `decay=`; here it is the
-schedule `keras2_decay`). The history keeps the learning rate of each epoch.
+Recipe (the diary's): SGD 0.01, momentum 0.9, Nesterov, batch 64, 40 epochs,
+decay 0.01 / 40 per iteration: lr = 0.01 / (1 + decay * iteration), the
+Keras 2 `SGD(decay=...)` rule (Keras 3 ignores `decay=`: here `keras2_decay`).
+`--recipe fast` trains the same network in 15 epochs: a one-epoch linear
+warm-up to 0.02 then a cosine to 0 (per iteration), label smoothing 0.1,
+weight decay 5e-4, random left-right flips; `--mixed-precision` also makes
+each epoch faster. bench/bench_time_to_accuracy.py times both recipes.
 Diary's result: ~0.82 validation accuracy on the full CIFAR-10.
-`--recipe fast` trains the same network in fewer epochs: a one-epoch linear
-warm-up to 0.02 then a cosine decay to 0 (per iteration), batch 64, 15 epochs,
-label smoothing 0.1, weight decay 5e-4, random left-right flips in the input
-pipeline; with `--mixed-precision` (bfloat16 on CPUs with AVX512-BF16, float16
-on GPUs) each epoch also runs faster. bench/bench_time_to_accuracy.py times
-both recipes to the diary's accuracy.
 Measured here: see this folder's README.md.
 
     python experiments/2020-11-12-minivggnet/train_decay.py --dataset PATH/cifar10
     python experiments/2020-11-12-minivggnet/train_decay.py --dataset PATH/cifar10 --no-bn
-    python experiments/2020-11-12-minivggnet/train_decay.py --dataset PATH/cifar10 --recipe fast
-    python experiments/2020-11-12-minivggnet/train_decay.py --dataset PATH/cifar10 --mixed-precision
-    python experiments/2020-11-12-minivggnet/train_decay.py --dataset PATH/cifar10 --strategy mirrored --logical-cpus 2
-    TF_CONFIG='{"cluster": {"worker": ["127.0.0.1:12345", "127.0.0.1:12346"]}, "task": {"type": "worker", "index": 0}}' python experiments/2020-11-12-minivggnet/train_decay.py --dataset PATH/cifar10 --strategy multiworker
+    python experiments/2020-11-12-minivggnet/train_decay.py --dataset PATH/cifar10 --recipe fast --mixed-precision
 """
 
+import collections
 import sys
 
+import keras
+
 from pyimagesearch import harness
+from pyimagesearch.callbacks import LearningRateLogger
+from pyimagesearch.datasets.cifar10 import CIFAR10_CLASSES, load_cifar10_for_training
 from pyimagesearch.errors import PyImageSearchError
-import minivggnet_cifar10 as cifar  # the study's shared body, beside this script
+from pyimagesearch.nn.conv import MiniVGGNet
+from pyimagesearch.preprocessing import build_augmentation
+from pyimagesearch.utils import keras2_decay, predict_all
 
-STUDY = cifar.STUDY
+import config
+
+# the recipes: the diary's, and a faster one for the same network
+Recipe = collections.namedtuple("Recipe", "epochs batch_size learning_rate label_smoothing "
+                                          "warmup_epochs weight_decay augment")
+RECIPES = {
+    "diary": Recipe(epochs=config.EPOCHS, batch_size=config.BATCH_SIZE,
+                    learning_rate=config.LEARNING_RATE, label_smoothing=0.0, warmup_epochs=0,
+                    weight_decay=0.0, augment=False),
+    "fast": Recipe(epochs=15, batch_size=64, learning_rate=0.02, label_smoothing=0.1,
+                   warmup_epochs=1, weight_decay=5e-4, augment=True),
+}
+# --epochs, --batch-size and --learning-rate default to the chosen recipe's values
+RECIPE_DEFAULTS = {field: ", ".join(f"{getattr(recipe, field)} with --recipe {name}"
+                                    for name, recipe in RECIPES.items())
+                   for field in ("epochs", "batch_size", "learning_rate")}
+
+parser = harness.study_parser(__doc__, dataset="cifar10", dataset_help=config.DATASET_HELP,
+                              learning_rates=("learning_rate",))
+parser.add_argument("-e", "--epochs", type=harness.positive_int, default=None,
+                    help=f"training epochs (default: {RECIPE_DEFAULTS['epochs']})")
+parser.add_argument("-b", "--batch-size", type=harness.positive_int, default=None,
+                    help="mini-batch size per replica; the global batch is this x the "
+                    f"replica count (default: {RECIPE_DEFAULTS['batch_size']})")
+parser.add_argument("--deterministic", action="store_true",
+                    help="use deterministic TensorFlow ops (slower, repeatable)")
+harness.add_scale_arguments(parser)
+parser.add_argument("--learning-rate", type=harness.positive_float, default=None,
+                    help=f"SGD's initial (fast: peak) learning rate (default: "
+                    f"{RECIPE_DEFAULTS['learning_rate']})")
+config.add_model_arguments(parser)
+parser.add_argument("--recipe", choices=sorted(RECIPES), default="diary",
+                    help="diary: the diary's SGD with per-iteration decay; fast: warm-up + "
+                    "cosine to 0, label smoothing, weight decay, flips, 15 epochs "
+                    "(default diary)")
+parser.add_argument("--decay", type=harness.non_negative_float, default=None,
+                    help="decay per iteration of --recipe diary (default: learning rate / "
+                    "epochs)")
 
 
-@harness.entrypoint
-def main(argv=None):
-    parser = cifar.recipe_defaults(cifar.study_parser(__doc__, epochs=40))
-    parser.add_argument("--recipe", choices=sorted(cifar.RECIPES), default="diary",
-                        help="diary: the diary's SGD with per-iteration decay; fast: warm-up + "
-                        "cosine to 0, label smoothing, weight decay, flips, 15 epochs "
-                        "(default diary)")
-    parser.add_argument("--decay", type=harness.non_negative_float, default=None,
-                        help="decay per iteration of --recipe diary (default: learning rate / "
-                        "epochs)")
+def parse_args(argv):
+    """The arguments, with the recipe's values where none were given; and the `Recipe`."""
     args = parser.parse_args(argv)
-    recipe = cifar.apply_recipe(args)
+    recipe = RECIPES[args.recipe]
+    for name in ("epochs", "batch_size", "learning_rate"):
+        if getattr(args, name) is None:
+            setattr(args, name, getattr(recipe, name))
     if args.recipe != "diary" and args.decay is not None:
         raise PyImageSearchError(f"--decay is for --recipe diary; --recipe {args.recipe} "
                                  "follows its own schedule")
     if args.recipe == "diary" and args.decay is None:
         args.decay = args.learning_rate / args.epochs
+    return args, recipe
+
+
+def make_optimizer(args, recipe, steps_per_epoch):
+    """The recipe's SGD (Nesterov): the diary's per-iteration decay, or warm-up + cosine."""
+    if args.recipe == "diary":
+        # lr0 / (1 + decay * iteration), after every batch
+        schedule = keras2_decay(args.learning_rate, args.decay)
+        print(f"[INFO] learning rate {args.learning_rate}, decay {args.decay:g} per iteration")
+    else:
+        # a linear rise from peak / 25 to the peak, then a cosine down to 0
+        total = max(1, steps_per_epoch * args.epochs)
+        warmup = min(total - 1, steps_per_epoch * recipe.warmup_epochs)
+        schedule = keras.optimizers.schedules.CosineDecay(
+            initial_learning_rate=args.learning_rate / 25, decay_steps=total - warmup,
+            alpha=0.0, warmup_target=args.learning_rate, warmup_steps=warmup)
+        print(f"[INFO] fast recipe: peak learning rate {args.learning_rate}, "
+              f"{recipe.warmup_epochs} warm-up epochs, label smoothing {recipe.label_smoothing}")
+    return keras.optimizers.SGD(learning_rate=schedule, momentum=args.momentum, nesterov=True,
+                                weight_decay=recipe.weight_decay or None)
+
+
+@harness.entrypoint
+def main(argv=None):
+    args, recipe = parse_args(argv)
     source = harness.resolve_dataset(args.dataset, builtin=("cifar10",))
 
-    import keras
+    with harness.Run(config.STUDY, args) as run:
+        data = load_cifar10_for_training(source, scale=True, verbose=args.verbose)
+        run.count_images(train=len(data.train_x), test=len(data.test_x))
+        # the fast recipe mirrors random training images (a mirrored CIFAR image keeps its class)
+        flips = build_augmentation(rotation=0, shift=0, shear=0, zoom=0, horizontal_flip=True,
+                                   seed=args.seed) if recipe.augment else None
+        train = run.dataset(data.train_x, data.train_y, shuffle=True, augmentation=flips)
+        test = run.dataset(data.test_x, data.test_y)
 
-    from pyimagesearch.utils.schedules import keras2_decay
+        # initialize the optimizer and model
+        print("[INFO] compiling model...")
+        opt = make_optimizer(args, recipe, steps_per_epoch=len(train))
+        loss = keras.losses.CategoricalCrossentropy(label_smoothing=recipe.label_smoothing)
+        model = MiniVGGNet.build(width=32, height=32, depth=3, classes=len(CIFAR10_CLASSES),
+                                 batch_norm=not args.no_bn)
+        model.compile(loss=loss, optimizer=opt, metrics=["accuracy"])
 
-    with harness.Run(STUDY, args) as run:
-        data = cifar.load_data(source, verbose=args.verbose)
-        learning_rate = run.scaled_learning_rate(args.learning_rate)  # x replicas with --scale-lr
-        loss, augmentation = "categorical_crossentropy", None
+        # train the network (the pipeline reshuffles every epoch)
+        print("[INFO] training network...")
+        timer = config.EpochTimer()
+        history = model.fit(train, validation_data=test, epochs=args.epochs, shuffle=False,
+                            verbose=args.verbose,
+                            callbacks=[LearningRateLogger(), timer, *run.callbacks()])
+        run.save_history(history, title=f"MiniVGGNet on CIFAR-10 ({args.recipe} recipe)")
+        run.save("timing.json", timer.summary(history.history))
+        run.save_model(model)
 
-        if args.recipe == "diary":
-            # SGD whose rate decays after every batch: lr0 / (1 + decay * iteration)
-            def make_optimizer():
-                schedule = keras2_decay(learning_rate, args.decay)
-                return keras.optimizers.SGD(learning_rate=schedule, momentum=args.momentum,
-                                            nesterov=True)
-
-            print(f"[INFO] learning rate {learning_rate}, decay {args.decay:g} per iteration")
-        else:
-            # warm-up then cosine, label smoothing, weight decay, flips
-            steps = cifar.steps_per_epoch(run, data)
-
-            def make_optimizer():
-                return cifar.fast_recipe_optimizer(learning_rate, steps, args.epochs,
-                                                   recipe.warmup_epochs, args.momentum,
-                                                   recipe.weight_decay)
-
-            loss = keras.losses.CategoricalCrossentropy(label_smoothing=recipe.label_smoothing)
-            augmentation = cifar.fast_recipe_augmentation(args.seed)
-            print(f"[INFO] fast recipe: peak learning rate {learning_rate}, "
-                  f"{recipe.warmup_epochs} warm-up epochs, label smoothing "
-                  f"{recipe.label_smoothing}")
-        cifar.train_minivggnet(run, args, data, make_optimizer, loss=loss,
-                               augmentation=augmentation,
-                               title=f"MiniVGGNet on CIFAR-10 ({args.recipe} recipe)")
+        # evaluate the network on every test image
+        print("[INFO] evaluating network...")
+        predictions = predict_all(model, data.test_x, batch_size=args.batch_size)
+        report = run.save_report(data.test_y, predictions, CIFAR10_CLASSES)
+        run.save_predictions(data.test_x, data.test_y, predictions, CIFAR10_CLASSES)
+        run.record(run.data_name or "cifar10", "accuracy", report["accuracy"])
     return 0
 
 

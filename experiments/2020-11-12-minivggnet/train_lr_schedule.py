@@ -1,7 +1,6 @@
-"""MiniVGGNet on CIFAR-10 with a step schedule (2020-11-12-MiniVGGNet, 2 of 5).
+"""MiniVGGNet with a step schedule: DL4CV Starter Bundle ch. 16, `cifar10_lr_decay.py` (2020-11-12-minivggnet, 2 of 5).
 
-Data: CIFAR-10 (32x32 RGB, 10 classes, scaled to [0, 1]), loaded by the
-study's body `minivggnet_cifar10.py` (`--dataset cifar10`, or a PATH).
+Data: CIFAR-10 (32x32 RGB, 10 classes) scaled to [0, 1], one-hot labels.
 Model: MiniVGGNet.
 Recipe (the diary's): SGD, momentum 0.9, Nesterov, batch 64, 40 epochs; the
 rate set at the start of each epoch (counted from 0) by step decay,
@@ -17,42 +16,67 @@ Measured here: see this folder's README.md.
 
 import sys
 
-from pyimagesearch import harness
-import minivggnet_cifar10 as cifar  # the study's shared body, beside this script
+import keras
 
-STUDY = cifar.STUDY
+from pyimagesearch import harness
+from pyimagesearch.callbacks import LearningRateLogger
+from pyimagesearch.datasets.cifar10 import CIFAR10_CLASSES, load_cifar10_for_training
+from pyimagesearch.nn.conv import MiniVGGNet
+from pyimagesearch.utils import StepDecay, predict_all
+
+import config
+
+# the diary's step schedule (SGD 0.01, batch 64, 40 epochs: config.py)
+FACTOR = 0.25
+DROP_EVERY = 5
+
+parser = config.study_parser(__doc__)
+parser.add_argument("--factor", type=harness.positive_float, default=FACTOR,
+                    help=f"multiply the rate by this at each drop (default {FACTOR})")
+parser.add_argument("--drop-every", type=harness.positive_int, default=DROP_EVERY,
+                    help=f"epochs between drops (default {DROP_EVERY})")
 
 
 @harness.entrypoint
 def main(argv=None):
-    parser = cifar.study_parser(__doc__, epochs=40)
-    parser.add_argument("--factor", type=harness.positive_float, default=0.25,
-                        help="multiply the rate by this at each drop (default 0.25)")
-    parser.add_argument("--drop-every", type=harness.positive_int, default=5,
-                        help="epochs between drops (default 5)")
     args = parser.parse_args(argv)
     source = harness.resolve_dataset(args.dataset, builtin=("cifar10",))
 
-    import keras
-
-    from pyimagesearch.utils.schedules import StepDecay
-
-    with harness.Run(STUDY, args) as run:
-        data = cifar.load_data(source, verbose=args.verbose)
+    with harness.Run(config.STUDY, args) as run:
+        data = load_cifar10_for_training(source, scale=True, verbose=args.verbose)
+        run.count_images(train=len(data.train_x), test=len(data.test_x))
 
         # the step schedule, applied at the start of every epoch
-        learning_rate = run.scaled_learning_rate(args.learning_rate)  # x replicas with --scale-lr
-        schedule = StepDecay(init_alpha=learning_rate, factor=args.factor,
+        schedule = StepDecay(init_alpha=args.learning_rate, factor=args.factor,
                              drop_every=args.drop_every)
         schedule.plot(run.path("lr_schedule.png"), args.epochs)
-        callbacks = [keras.callbacks.LearningRateScheduler(schedule)]
 
-        def make_optimizer():
-            return keras.optimizers.SGD(learning_rate=learning_rate,
-                                        momentum=args.momentum, nesterov=True)
+        # initialize the optimizer and model
+        print("[INFO] compiling model...")
+        opt = keras.optimizers.SGD(learning_rate=args.learning_rate, momentum=args.momentum,
+                                   nesterov=True)
+        model = MiniVGGNet.build(width=32, height=32, depth=3, classes=len(CIFAR10_CLASSES),
+                                 batch_norm=not args.no_bn)
+        model.compile(loss="categorical_crossentropy", optimizer=opt, metrics=["accuracy"])
 
-        cifar.train_minivggnet(run, args, data, make_optimizer, callbacks=callbacks,
-                               title="MiniVGGNet on CIFAR-10 (step decay)")
+        # train the network (the pipeline reshuffles every epoch)
+        print("[INFO] training network...")
+        timer = config.EpochTimer()
+        callbacks = [LearningRateLogger(), timer, keras.callbacks.LearningRateScheduler(schedule)]
+        history = model.fit(run.dataset(data.train_x, data.train_y, shuffle=True),
+                            validation_data=run.dataset(data.test_x, data.test_y),
+                            epochs=args.epochs, shuffle=False, verbose=args.verbose,
+                            callbacks=[*callbacks, *run.callbacks()])
+        run.save_history(history, title="MiniVGGNet on CIFAR-10 (step decay)")
+        run.save("timing.json", timer.summary(history.history))
+        run.save_model(model)
+
+        # evaluate the network on every test image
+        print("[INFO] evaluating network...")
+        predictions = predict_all(model, data.test_x, batch_size=args.batch_size)
+        report = run.save_report(data.test_y, predictions, CIFAR10_CLASSES)
+        run.save_predictions(data.test_x, data.test_y, predictions, CIFAR10_CLASSES)
+        run.record(run.data_name or "cifar10", "accuracy", report["accuracy"])
     return 0
 
 

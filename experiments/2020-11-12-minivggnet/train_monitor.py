@@ -1,7 +1,6 @@
-"""MiniVGGNet on CIFAR-10 watched by a TrainingMonitor (2020-11-12-MiniVGGNet, 3 of 5).
+"""MiniVGGNet watched by a TrainingMonitor: DL4CV Starter Bundle ch. 17, `cifar10_monitor.py` (2020-11-12-minivggnet, 3 of 5).
 
-Data: CIFAR-10 (32x32 RGB, 10 classes, scaled to [0, 1]), loaded by the
-study's body `minivggnet_cifar10.py` (`--dataset cifar10`, or a PATH).
+Data: CIFAR-10 (32x32 RGB, 10 classes) scaled to [0, 1], one-hot labels.
 Model: MiniVGGNet.
 Recipe (the diary's): SGD, learning rate 0.01, momentum 0.9, Nesterov, batch
 64, 100 epochs, no decay. After every epoch the TrainingMonitor redraws
@@ -18,38 +17,63 @@ Measured here: see this folder's README.md.
 import os
 import sys
 
-from pyimagesearch import harness
-import minivggnet_cifar10 as cifar  # the study's shared body, beside this script
+import keras
 
-STUDY = cifar.STUDY
+from pyimagesearch import harness
+from pyimagesearch.callbacks import LearningRateLogger, TrainingMonitor
+from pyimagesearch.datasets.cifar10 import CIFAR10_CLASSES, load_cifar10_for_training
+from pyimagesearch.nn.conv import MiniVGGNet
+from pyimagesearch.utils import predict_all
+
+import config
+
+# the diary's recipe (config.py), trained long enough to overfit
+EPOCHS = 100
+
+parser = config.study_parser(__doc__, epochs=EPOCHS)
 
 
 @harness.entrypoint
 def main(argv=None):
-    parser = cifar.study_parser(__doc__, epochs=100)
     args = parser.parse_args(argv)
     source = harness.resolve_dataset(args.dataset, builtin=("cifar10",))
 
-    import keras
+    with harness.Run(config.STUDY, args) as run:
+        data = load_cifar10_for_training(source, scale=True, verbose=args.verbose)
+        run.count_images(train=len(data.train_x), test=len(data.test_x))
 
-    from pyimagesearch.callbacks import TrainingMonitor
+        # initialize the optimizer and model
+        print("[INFO] compiling model...")
+        opt = keras.optimizers.SGD(learning_rate=args.learning_rate, momentum=args.momentum,
+                                   nesterov=True)
+        model = MiniVGGNet.build(width=32, height=32, depth=3, classes=len(CIFAR10_CLASSES),
+                                 batch_norm=not args.no_bn)
+        model.compile(loss="categorical_crossentropy", optimizer=opt, metrics=["accuracy"])
 
-    with harness.Run(STUDY, args) as run:
-        data = cifar.load_data(source, verbose=args.verbose)
-
-        # the monitor's plot and history, redrawn after every epoch
+        # the monitor's plot and history, redrawn after every epoch (after a kill it
+        # continues at the epoch the run's backup holds)
         print(f"[INFO] process ID: {os.getpid()}")
-        monitor = TrainingMonitor(run.path("monitor.png"), json_path=run.path("monitor.json"))
+        monitor = TrainingMonitor(run.path("monitor.png"), json_path=run.path("monitor.json"),
+                                  start_at=run.resume(model))
         print(f"[INFO] watch {monitor.fig_path} while the network trains")
 
-        learning_rate = run.scaled_learning_rate(args.learning_rate)  # x replicas with --scale-lr
+        # train the network (the pipeline reshuffles every epoch)
+        print("[INFO] training network...")
+        timer = config.EpochTimer()
+        history = model.fit(run.dataset(data.train_x, data.train_y, shuffle=True),
+                            validation_data=run.dataset(data.test_x, data.test_y),
+                            epochs=args.epochs, shuffle=False, verbose=args.verbose,
+                            callbacks=[LearningRateLogger(), timer, monitor, *run.callbacks()])
+        run.save_history(history, title="MiniVGGNet on CIFAR-10 (constant learning rate)")
+        run.save("timing.json", timer.summary(history.history))
+        run.save_model(model)
 
-        def make_optimizer():
-            return keras.optimizers.SGD(learning_rate=learning_rate,
-                                        momentum=args.momentum, nesterov=True)
-
-        cifar.train_minivggnet(run, args, data, make_optimizer, callbacks=[monitor],
-                               title="MiniVGGNet on CIFAR-10 (constant learning rate)")
+        # evaluate the network on every test image
+        print("[INFO] evaluating network...")
+        predictions = predict_all(model, data.test_x, batch_size=args.batch_size)
+        report = run.save_report(data.test_y, predictions, CIFAR10_CLASSES)
+        run.save_predictions(data.test_x, data.test_y, predictions, CIFAR10_CLASSES)
+        run.record(run.data_name or "cifar10", "accuracy", report["accuracy"])
     return 0
 
 

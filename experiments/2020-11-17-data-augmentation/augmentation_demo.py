@@ -1,4 +1,4 @@
-"""Write augmented copies of one image (2020-11-17-data-augmentation, part a).
+"""Augmented copies of one image: DL4CV Practitioner Bundle ch. 2, `augmentation_demo.py` (2020-11-17-data-augmentation).
 
 Data: any image (`--image`).
 Recipe (the diary's): random rotation 30 degrees, shift 0.1, shear 0.2,
@@ -12,41 +12,39 @@ Diary's result: a folder of augmented images to look at (no number).
 
 import sys
 
+import numpy as np
+
 from pyimagesearch import harness
 from pyimagesearch.errors import DatasetError
+from pyimagesearch.io.imagefile import load_image
+from pyimagesearch.preprocessing import build_augmentation
 
 STUDY = "2020-11-17-data-augmentation-demo"
+TOTAL = 10  # augmented copies
 
 
-def parse_args(argv):
-    """The image, how many copies and their names; bad values are argparse errors."""
-    parser = harness.study_parser(__doc__, dataset=False)
-    parser.add_argument("-i", "--image", required=True, type=harness.existing_file,
-                        help="the image to augment")
-    parser.add_argument("-t", "--total", type=harness.positive_int, default=10,
-                        help="how many augmented copies to write (default 10)")
-    parser.add_argument("-p", "--prefix", default="image",
-                        help="file name prefix of the copies (default image)")
-    return parser.parse_args(argv)
+parser = harness.study_parser(__doc__, dataset=False)
+parser.add_argument("-i", "--image", required=True, type=harness.existing_file,
+                    help="the image to augment")
+parser.add_argument("-t", "--total", type=harness.positive_int, default=TOTAL,
+                    help=f"how many augmented copies to write (default {TOTAL})")
+parser.add_argument("-p", "--prefix", default="image",
+                    help="file name prefix of the copies (default image)")
 
 
 @harness.entrypoint
 def main(argv=None):
-    args = parse_args(argv)
+    args = parser.parse_args(argv)
 
-    import cv2
-    import numpy as np
-
-    from pyimagesearch.preprocessing import build_augmentation
+    # load the input image (checked before the run folder is made), a batch of one
+    print("[INFO] loading example image...")
+    try:
+        image = load_image(args.image)
+    except DatasetError as error:
+        raise DatasetError(f"--image: {error}") from None
+    batch = image[np.newaxis].astype("float32")
 
     with harness.Run(STUDY, args) as run:
-        # load the input image and make it a batch of one (float32)
-        print("[INFO] loading example image...")
-        image = cv2.imread(str(args.image), cv2.IMREAD_COLOR)
-        if image is None:
-            raise DatasetError(f"--image {args.image}: not a readable image")
-        batch = image[np.newaxis].astype("float32")
-
         # construct the augmentation: random layers, active with training=True
         aug = build_augmentation(seed=args.seed)
 
@@ -58,8 +56,8 @@ def main(argv=None):
             copies = aug(np.repeat(batch, n, axis=0), training=True)
             for copy in np.asarray(copies):
                 total += 1
-                run.save_image(f"{args.prefix}_{total:03d}.jpg",
-                               np.clip(np.rint(copy), 0, 255).astype("uint8"))
+                pixels = np.clip(np.rint(copy), 0, 255).astype("uint8")
+                run.save(f"{args.prefix}_{total:03d}.jpg", pixels)
         print(f"[INFO] wrote {total} images to {run.output_dir}")
     return 0
 

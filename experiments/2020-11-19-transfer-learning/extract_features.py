@@ -1,4 +1,6 @@
-"""Extract features with a pre-trained network into HDF5 (2020-11-19-transfer-learning, step 1).
+"""Feature extraction: DL4CV Practitioner Bundle ch. 3, `extract_features.py` (2020-11-19-transfer-learning).
+
+Step 1: extract features with a pre-trained network into HDF5.
 
 Data: an image folder `<dataset>/<class>/<image>` (Flowers-17, animals...);
 the paths are shuffled with the seed (the HDF5 rows keep that order, so the
@@ -17,17 +19,21 @@ Flowers-17 (see train_model.py).
 
     python experiments/2020-11-19-transfer-learning/extract_features.py --dataset flowers17 --db features/flowers17_vgg16.hdf5
     python experiments/2020-11-19-transfer-learning/train_model.py --db features/flowers17_vgg16.hdf5 --output outputs/flowers17_vgg16_lr
-    python experiments/2020-11-19-transfer-learning/rank_accuracy.py --db features/flowers17_vgg16.hdf5 --model-path outputs/flowers17_vgg16_lr/classifier.joblib
+    python experiments/2020-11-19-transfer-learning/rank_accuracy.py --db features/flowers17_vgg16.hdf5 --model-path outputs/flowers17_vgg16_lr/classifier.npz
 """
 
 import random
 import sys
 from pathlib import Path
 
-from pyimagesearch import harness
-from pyimagesearch import features
+from pyimagesearch import features, harness
+from pyimagesearch.datasets import list_images
 
 STUDY = "2020-11-19-transfer-learning"
+
+# the diary's recipe (batch 32 and buffer 1000: the extraction flags' defaults)
+MODEL = "vgg16"
+POOLING = "none"  # flatten the last feature map
 
 
 @harness.entrypoint
@@ -35,13 +41,11 @@ def main(argv=None):
     parser = harness.argument_parser(__doc__)
     parser.add_argument("-d", "--dataset", required=True,
                         help="image folder (<class>/<image>), or a name under $DATASETS_DIR")
-    harness.add_feature_extraction_arguments(parser, default_model="vgg16",
-                                             default_pooling="none")
+    harness.add_feature_extraction_arguments(parser, default_model=MODEL,
+                                             default_pooling=POOLING)
     args = parser.parse_args(argv)
     dataset = harness.resolve_dataset(args.dataset)
     options = harness.feature_extraction_options(args)  # checked: --image-size, --db
-
-    from pyimagesearch.datasets import list_images
 
     # grab the list of images, shuffle them (a random split is then simply
     # the first 75% of rows), and extract the class labels from the paths

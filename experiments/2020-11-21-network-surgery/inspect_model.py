@@ -1,4 +1,4 @@
-"""List the layers of an ImageNet network (2020-11-21-network-surgery).
+"""Inspecting a network's layers: DL4CV Practitioner Bundle ch. 5, `inspect_model.py` (2020-11-21-network-surgery).
 
 Data: none.
 Model: a `keras.applications` network by name (`--model`, default vgg16),
@@ -17,47 +17,36 @@ it); fine-tuning from layer 15.
 import csv
 import sys
 
-import surgery  # this study's shared module, beside this script
-
 from pyimagesearch import harness
 from pyimagesearch.errors import PyImageSearchError
+from pyimagesearch.nn import backbones
+from pyimagesearch.utils.atomic import atomic_write
+import config  # this study's shared module, beside this script
 
 STUDY = "2020-11-21-network-surgery-inspect"
 
 
-def parse_args(argv):
-    """The network and how to build it; bad values are argparse errors (exit 2)."""
-    from pyimagesearch.nn import backbones
-
-    parser = harness.study_parser(__doc__, dataset=False)
-    parser.add_argument("-m", "--model", default="vgg16",
-                        help=f"network: {', '.join(backbones.backbone_names())}; default vgg16")
-    parser.add_argument("--include-top", type=int, choices=(0, 1), default=1,
-                        help="1 keeps the fully-connected head, 0 drops it (default 1)")
-    parser.add_argument("-w", "--weights", default="none",
-                        help="none (default: the layers do not depend on the weights), "
-                        "imagenet, or a weights file")
-    parser.add_argument("--image-size", type=harness.positive_int, default=None,
-                        help="input size without the head (default: the network's own)")
-    return parser.parse_args(argv)
+parser = harness.study_parser(__doc__, dataset=False)
+config.add_network_arguments(
+    parser, "none", "none (default: the layers do not depend on the weights), imagenet, "
+    "or a weights file", "input size without the head (default: the network's own)")
+parser.add_argument("--include-top", type=int, choices=(0, 1), default=1,
+                    help="1 keeps the fully-connected head, 0 drops it (default 1)")
 
 
 @harness.entrypoint
 def main(argv=None):
-    args = parse_args(argv)
+    args = parser.parse_args(argv)
     if args.image_size is not None and args.include_top:
         raise PyImageSearchError("--image-size only applies with --include-top 0")
-    spec, size = surgery.network(args.model, args.image_size)
-
-    from pyimagesearch.nn import backbones
-    from pyimagesearch.utils.atomic import atomic_write
+    spec, size = config.network(args.model, args.image_size)
 
     with harness.Run(STUDY, args) as run:
         # load the network (the weights do not change its layers)
         print(f"[INFO] loading {spec.name}...")
         model = backbones.build_backbone(spec.name, weights=args.weights,
                                          include_top=bool(args.include_top),
-                                         input_shape=surgery.input_shape(size))
+                                         input_shape=config.input_shape(size))
         start = backbones.unfreeze_index(spec.name, model)
 
         # loop over the layers in the network and display them to the console

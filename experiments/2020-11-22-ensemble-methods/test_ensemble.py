@@ -1,4 +1,4 @@
-"""Evaluate an ensemble of MiniVGGNets on CIFAR-10 (2020-11-22-ensemble-methods, 2 of 2).
+"""Evaluate an ensemble of MiniVGGNets: DL4CV Practitioner Bundle ch. 6, `test_ensemble.py` (2020-11-22-ensemble-methods, 2 of 2).
 
 Data: the CIFAR-10 test split, prepared as in training (pixels scaled to
 [0, 1]); `--dataset` as in `train_models.py`.
@@ -20,53 +20,49 @@ Measured here: see this folder's README.md.
 import sys
 
 from pyimagesearch import harness
+from pyimagesearch.datasets.cifar10 import CIFAR10_CLASSES, load_cifar10_for_training
+from pyimagesearch.utils import plot_confusion_matrix
 
-import ensemble_cifar10 as ensemble
+import config
 
-STUDY = "2020-11-22-ensemble-methods"
+BATCH_SIZE = 64  # for prediction
+
+parser = harness.study_parser(__doc__, dataset="cifar10", dataset_help=config.DATASET_HELP)
+parser.add_argument("--models", required=True,
+                    help="the ensemble's run folder (train_models.py's --output): "
+                    "members/<i>/model.keras")
+parser.add_argument("-b", "--batch-size", type=harness.positive_int, default=BATCH_SIZE,
+                    help=f"prediction batch size (default {BATCH_SIZE})")
 
 
 @harness.entrypoint
 def main(argv=None):
-    parser = harness.study_parser(
-        __doc__, dataset="cifar10",
-        dataset_help="cifar10, a {train,test}/<class>/*.png folder, or a cifar-10-batches-py "
-        "folder (default: cifar10)",
-    )
-    parser.add_argument("--models", required=True,
-                        help="the ensemble's run folder (train_models.py's --output): "
-                        "members/<i>/model.keras")
-    parser.add_argument("-b", "--batch-size", type=harness.positive_int, default=64,
-                        help="prediction batch size (default 64)")
     args = parser.parse_args(argv)
     source = harness.resolve_dataset(args.dataset, builtin=("cifar10",))
     data_name = source if isinstance(source, str) else source.name
 
-    from pyimagesearch.datasets import CIFAR10_CLASSES
-    from pyimagesearch.utils.plotting import plot_confusion_matrix
-
     # the members, checked before anything is written
-    members = ensemble.load_members(args.models, CIFAR10_CLASSES)
+    members = config.load_members(args.models, CIFAR10_CLASSES)
     indices = [index for index, _ in members]
-    with harness.Run(STUDY, args) as run:
-        data = ensemble.load_data(source, verbose=args.verbose)
+    with harness.Run(config.STUDY, args) as run:
+        data = load_cifar10_for_training(source, scale=True, verbose=args.verbose)
 
         # every member's probabilities, and their mean: the ensemble
         print(f"[INFO] predicting with {len(members)} members...")
-        probabilities = ensemble.predict_members([m for _, m in members], data.test_x,
-                                                 batch_size=args.batch_size)
-        averaged = ensemble.average(probabilities)
+        probabilities = config.predict_members([m for _, m in members], data.test_x,
+                                               batch_size=args.batch_size)
+        averaged = config.average(probabilities)
         labels = data.test_y.argmax(axis=1)
         accuracies = [float((p.argmax(axis=1) == labels).mean()) for p in probabilities]
-        curve = ensemble.accuracy_by_size(probabilities, data.test_y)
+        curve = config.accuracy_by_size(probabilities, data.test_y)
 
         # the ensemble's report, its confusion matrix and its growth curve
         report = run.save_report(data.test_y, averaged, CIFAR10_CLASSES)
         plot_confusion_matrix(data.test_y, averaged, CIFAR10_CLASSES,
                               run.path("confusion_matrix.png"),
                               title=f"Ensemble of {len(members)} MiniVGGNets on CIFAR-10")
-        ensemble.plot_accuracy_by_size(curve, accuracies, run.path("accuracy_by_members.png"))
-        run.save_json("members.json", {
+        config.plot_accuracy_by_size(curve, accuracies, run.path("accuracy_by_members.png"))
+        run.save("members.json", {
             "members": {str(i): a for i, a in zip(indices, accuracies)},
             "ensemble_accuracy_by_members": {str(k): a for k, a in enumerate(curve, 1)},
             "ensemble_accuracy": report["accuracy"],

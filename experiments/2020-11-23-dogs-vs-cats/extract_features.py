@@ -1,4 +1,6 @@
-"""Extract ImageNet features of Dogs vs. Cats into HDF5 (2020-11-23-dogs-vs-cats, step 4).
+"""ResNet50 features: DL4CV Practitioner Bundle ch. 10, `extract_features.py` (2020-11-23-dogs-vs-cats).
+
+Step 4: extract ImageNet features of Dogs vs. Cats into HDF5.
 
 Data: the Kaggle ``train`` folder, ``{cat,dog}.N.jpg``; the label is the file
 name before the first dot (`--labels-from folder` reads ``<class>/<image>``
@@ -14,8 +16,7 @@ image: 10 GB for 25,000 images).
 Recipe: the Flowers-17 study's extraction (2020-11-19-transfer-learning,
 `pyimagesearch.features.write_features`): images decoded and resized by a
 tf.data pipeline on its own threads while the network works, batch 32,
-buffer 1000. Then
-`train_model.py` fits the logistic regression.
+buffer 1000. Then `train_model.py` fits the logistic regression.
 Diary's result: 0.99 accuracy with ResNet50 features (6,250 test images).
 
     python experiments/2020-11-23-dogs-vs-cats/extract_features.py --dataset ../shared/data/dogs_vs_cats/train --db outputs/features/dogs_vs_cats_resnet50.hdf5
@@ -24,9 +25,13 @@ Diary's result: 0.99 accuracy with ResNet50 features (6,250 test images).
 import random
 import sys
 
-from pyimagesearch import harness
 import config  # the study's settings, beside this script
-from pyimagesearch import features
+from pyimagesearch import features, harness
+from pyimagesearch.datasets import list_labelled_images
+
+# the diary's recipe (batch 32 and buffer 1000: the extraction flags' defaults)
+MODEL = "resnet50"
+POOLING = "avg"  # the book's 2,048-d vector
 
 
 @harness.entrypoint
@@ -38,20 +43,19 @@ def main(argv=None):
     parser.add_argument("--labels-from", choices=("filename", "folder"), default="filename",
                         help="label = file name before the first dot (Kaggle, the default) or "
                         "the parent folder's name")
-    # ResNet50 as in the diary; average pooling gives the book's 2,048-d vector
-    harness.add_feature_extraction_arguments(parser, default_model="resnet50",
-                                             default_pooling="avg")
+    harness.add_feature_extraction_arguments(parser, default_model=MODEL,
+                                             default_pooling=POOLING)
     args = parser.parse_args(argv)
     dataset = harness.resolve_dataset(args.dataset)
     options = harness.feature_extraction_options(args)  # checked: --image-size, --db
 
-    from pyimagesearch.datasets import list_labelled_images
-
     # grab the list of images, shuffle them (a random split is then simply
     # the first 75% of rows), and take the labels from the file names
     print("[INFO] loading images...")
-    label_from = config.label_from_filename if args.labels_from == "filename" else None
-    paths, labels = list_labelled_images(dataset, label_from=label_from)
+    if args.labels_from == "filename":
+        paths, labels = config.list_kaggle_images(dataset)
+    else:
+        paths, labels = list_labelled_images(dataset)
     order = list(range(len(paths)))
     random.Random(args.seed).shuffle(order)
     paths = [paths[i] for i in order]

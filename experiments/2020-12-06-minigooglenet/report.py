@@ -1,4 +1,4 @@
-"""The classification report of a saved MiniGoogLeNet (2020-12-06-minigooglenet).
+"""The report of a saved MiniGoogLeNet: DL4CV Practitioner Bundle ch. 11, `googlenet_cifar10.py`'s evaluation (2020-12-06-minigooglenet).
 
 Reloads the `model.keras` that `train.py` saved and writes scikit-learn's
 classification report on the CIFAR-10 test split (y_true first, then the
@@ -13,35 +13,31 @@ Data: `--dataset` as in `train.py`.
 import sys
 
 from pyimagesearch import harness
+from pyimagesearch.datasets.cifar10 import CIFAR10_CLASSES, load_cifar10_for_training
+from pyimagesearch.utils import predict_all
 
-import minigooglenet_cifar10 as body
+import config
 
-STUDY = "2020-12-06-minigooglenet"
+BATCH_SIZE = 64  # for prediction
+
+parser = harness.study_parser(__doc__, dataset="cifar10", dataset_help=config.DATASET_HELP)
+parser.add_argument("--model-path", required=True, help="the saved model (model.keras)")
+parser.add_argument("-b", "--batch-size", type=harness.positive_int, default=BATCH_SIZE,
+                    help=f"prediction batch size (default {BATCH_SIZE})")
 
 
 @harness.entrypoint
 def main(argv=None):
-    parser = harness.study_parser(
-        __doc__, dataset="cifar10",
-        dataset_help="cifar10, a {train,test}/<class>/*.png folder, or a cifar-10-batches-py "
-        "folder (default: cifar10)",
-    )
-    parser.add_argument("--model-path", required=True,
-                        help="the saved model (model.keras)")
-    parser.add_argument("-b", "--batch-size", type=harness.positive_int, default=64,
-                        help="prediction batch size (default 64)")
     args = parser.parse_args(argv)
     source = harness.resolve_dataset(args.dataset, builtin=("cifar10",))
     data_name = source if isinstance(source, str) else source.name
 
-    from pyimagesearch.utils import predict_all
-    from pyimagesearch.datasets import CIFAR10_CLASSES
-
     # the model, checked before anything is written
     print(f"[INFO] loading {args.model_path}...")
-    model = body.load_model(args.model_path, len(CIFAR10_CLASSES))
-    with harness.Run(STUDY, args) as run:
-        data = body.load_data(source, verbose=args.verbose)
+    model = config.load_model(args.model_path, len(CIFAR10_CLASSES))
+    with harness.Run(config.STUDY, args) as run:
+        # raw pixels: the model subtracts the training mean image itself
+        data = load_cifar10_for_training(source, scale=False, verbose=args.verbose)
 
         # predict on the raw test pixels, and report (y_true first)
         print("[INFO] evaluating network...")

@@ -2,4 +2,3 @@ from pyimagesearch.callbacks.trainingmonitor import LearningRateLogger
 from pyimagesearch.callbacks.trainingmonitor import TrainingMonitor
 from pyimagesearch.callbacks.trainingmonitor import current_learning_rate
 from pyimagesearch.callbacks.epochcheckpoint import EpochCheckpoint
-from pyimagesearch.callbacks.historycheckpoint import HistoryCheckpoint

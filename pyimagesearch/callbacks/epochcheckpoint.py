@@ -1,14 +1,12 @@
 """Save the whole model every few epochs, so a long training can be resumed."""
 
-import numbers
-import os
 import re
 from pathlib import Path
 
 import keras
 
-from pyimagesearch._compat import book_aliases
-from pyimagesearch._compat import book_attribute
+from pyimagesearch import _checks
+from pyimagesearch._compat import book_aliases, book_attribute
 from pyimagesearch.utils.atomic import atomic_path
 
 # Keras chooses the format from the suffix: .keras (native) or .h5/.hdf5 (legacy)
@@ -16,36 +14,17 @@ _SUFFIXES = (".keras", ".h5", ".hdf5")
 
 
 class EpochCheckpoint(keras.callbacks.Callback):
-    """The book's EpochCheckpoint: ``epoch_{N}.keras`` every `every` epochs.
+    """The book's EpochCheckpoint: the whole model as ``epoch_{N}.keras`` every `every` epochs.
 
-    Each file is the whole model (architecture, weights and optimizer
-    state), so training resumes from it with `keras.saving.load_model` and
-    ``fit(..., initial_epoch=N)``; the optimizer's step count and moments
-    continue where they were. `N` is the absolute epoch number (1-based):
-    after 25 epochs the file is ``epoch_25.keras``, also in a resumed run.
-
-    A file is written under a temporary name and then renamed, so a crash
-    while saving never leaves a damaged ``epoch_N.keras``.
-
-    The book's resume scripts name ``epoch_N.hdf5``: pass
-    ``file_format="epoch_{epoch}.hdf5"`` to write that name. Keras 3 then
-    writes its legacy HDF5 format, which `keras.models.load_model` reads
-    back compiled (same loss, metrics, optimizer and learning rate) but
-    WITHOUT the optimizer's state (moments, step count): Keras 3's legacy
-    loader cannot restore it (a model loaded with it cannot even be
-    trained), so it is left out of the file and the optimizer starts afresh
-    on resuming. Keep ``.keras`` to resume exactly.
+    `N` is the absolute epoch number (1-based). An ``.hdf5``/``.h5``
+    `file_format` is saved without the optimizer's state.
 
     Args:
-        output_dir: the folder of the checkpoints (created if needed); the
-            book's `outputPath`.
+        output_dir: the folder of the checkpoints (created if needed).
         every: save after every `every`-th epoch (absolute count).
-        start_at: the epoch a resumed run starts at (the book's `startAt`);
-            only needed when `fit` is called without ``initial_epoch``.
-        file_format: the file name, with ``{epoch}`` for the absolute epoch
-            number, ending in ``.keras`` (default), ``.hdf5`` or ``.h5``.
-
-    Example:
+        start_at: the epoch a resumed run starts at, when `fit` gets no
+            ``initial_epoch``.
+        file_format: the file name, with ``{epoch}``.
 
     ```python
     callbacks = [EpochCheckpoint("output/checkpoints", every=5, start_at=25)]
@@ -55,27 +34,24 @@ class EpochCheckpoint(keras.callbacks.Callback):
     """
 
     @book_aliases(outputPath="output_dir", startAt="start_at")
-    def __init__(self, output_dir: "str | os.PathLike", every: int = 5, start_at: int = 0,
-                 file_format: str = "epoch_{epoch}.keras"):
+    def __init__(self, output_dir, every=5, start_at=0, file_format="epoch_{epoch}.keras"):
         super().__init__()
-        if output_dir is None or str(output_dir).strip() == "":
-            raise ValueError(
-                f"`output_dir` must be a folder path. Received: output_dir={output_dir!r}"
-            )
-        for name, value, low in (("every", every, 1), ("start_at", start_at, 0)):
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-                raise ValueError(
-                    f"`{name}` must be an integer >= {low}. Received: {name}={value!r}"
-                )
         self.output_dir = Path(output_dir)
-        if self.output_dir.exists() and not self.output_dir.is_dir():
-            raise ValueError(f"`output_dir` is a file. Received: output_dir={str(output_dir)!r}")
-        self.every = int(every)
-        self.start_at = int(start_at)
-        self.file_format = _check_file_format(file_format)
+        if self.output_dir.is_file():
+            raise ValueError(f"`output_dir` must be a folder. Received: output_dir={output_dir!r}")
+        self.every = _checks.positive_int("every", every)
+        self.start_at = _checks.non_negative_int("start_at", start_at)
+        try:
+            name = file_format.format(epoch=1)
+        except (AttributeError, KeyError, IndexError, ValueError):
+            name = ""
+        if "{epoch" not in str(file_format) or Path(name).name != name or not name.endswith(
+                _SUFFIXES):
+            raise ValueError("`file_format` must be a file name with {epoch} ending in "
+                             f"{', '.join(_SUFFIXES)}. Received: file_format={file_format!r}")
+        self.file_format = file_format
         self.saved = []
 
-    # the book's attribute names
     outputPath = book_attribute("output_dir")
     startAt = book_attribute("start_at")
 
@@ -102,10 +78,6 @@ class EpochCheckpoint(keras.callbacks.Callback):
 def epoch_from_checkpoint(path):
     """The epoch in an `EpochCheckpoint` file's name (``epoch_25.keras`` -> 25), else None.
 
-    The book's ``epoch_25.hdf5`` (``file_format="epoch_{epoch}.hdf5"``) gives 25 too.
-
-    Example:
-
     >>> epoch_from_checkpoint("checkpoints/epoch_25.keras")
     25
     """
@@ -113,30 +85,8 @@ def epoch_from_checkpoint(path):
     return int(match.group(1)) if match else None
 
 
-def _check_file_format(file_format):
-    """A file name with ``{epoch}`` and a suffix Keras saves to."""
-    try:
-        name = file_format.format(epoch=1)
-    except (AttributeError, KeyError, IndexError, ValueError):
-        name = None
-    if (name is None or "{epoch" not in file_format or Path(name).name != name
-            or Path(name).suffix not in _SUFFIXES):
-        raise ValueError(
-            "`file_format` must be a file name with {epoch} ending in "
-            f"{', '.join(_SUFFIXES)} (e.g. 'epoch_{{epoch}}.hdf5'). "
-            f"Received: file_format={file_format!r}"
-        )
-    return file_format
-
-
 def _drop_optimizer_weights(path):
-    """Remove the optimizer's state from a legacy HDF5 model file.
-
-    Keras 3's legacy loader builds the optimizer for no variables and then
-    fails to set the saved state ("Unknown variable" at the next `fit`);
-    without ``optimizer_weights`` it compiles the model with a fresh
-    optimizer of the same configuration, which trains.
-    """
+    """Remove the optimizer's state from a legacy HDF5 model file (Keras 3 cannot load it)."""
     import h5py
 
     with h5py.File(path, "a") as f:

@@ -1,20 +1,8 @@
-"""CIFAR-10: 60,000 32x32 colour images in 10 classes (Krizhevsky, 2009).
-
-`load_cifar10(path)` reads three layouts and always returns what Keras' own
-`keras.datasets.cifar10.load_data()` returns on channels_last, except that the
-labels are a flat int64 vector:
-
-- a folder of PNG files, ``DIR/{train,test}/<class>/*.png`` (the class index
-  is the position of ``<class>`` in `CIFAR10_CLASSES`); the files are decoded
-  by several threads at once;
-- the official python batches, ``cifar-10-batches-py/`` (``data_batch_1`` ..
-  ``data_batch_5`` and ``test_batch``: pickled dicts with ``b"data"``, a
-  uint8 ``(N, 3072)`` array of R, G then B planes, and ``b"labels"``), or a
-  folder that holds ``cifar-10-batches-py/``;
-- `None`: Keras' download (cached in ``~/.keras/datasets``).
-"""
+"""CIFAR-10 from a folder of PNG files, the official python batches, or Keras' download."""
 
 import collections
+import importlib
+import logging
 import os
 import pickle
 from concurrent.futures import ThreadPoolExecutor
@@ -23,11 +11,14 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from pyimagesearch._checks import positive_int
 from pyimagesearch.errors import DatasetError
+from pyimagesearch.io.imagefile import load_image
 from pyimagesearch.errors import one_line
 from pyimagesearch.utils.progress import progress_bar
 
-# the order of Keras' loader (and of the official batches.meta)
+logger = logging.getLogger(__name__)
+
 CIFAR10_CLASSES = ["airplane", "automobile", "bird", "cat", "deer",
                    "dog", "frog", "horse", "ship", "truck"]
 BATCH_FOLDER = "cifar-10-batches-py"
@@ -36,25 +27,21 @@ TEST_BATCH = "test_batch"
 IMAGE_SHAPE = (32, 32, 3)
 
 
-def load_cifar10(path=None, workers: "int | None" = None, verbose: int = 1) -> tuple:
+def load_cifar10(path=None, workers=None, verbose=1):
     """CIFAR-10 as `((x_train, y_train), (x_test, y_test))`.
 
     Args:
-        path: a folder in the PNG layout ``{train,test}/<class>/*.png``, the
+        path: a folder of ``{train,test}/<class>/*.png``, the
             ``cifar-10-batches-py`` folder (or one that contains it), or
             `None` to download through `keras.datasets.cifar10`.
-        workers: threads that decode PNG files (default: the CPU count,
-            at least 4). OpenCV releases the GIL while decoding.
-        verbose: show a progress bar while decoding PNG files.
+        workers: threads that decode PNG files.
 
     Returns:
-        uint8 images of shape `(N, 32, 32, 3)` in RGB order (as Keras' loader
-        on channels_last) and int64 labels of shape `(N,)`.
+        uint8 RGB images `(N, 32, 32, 3)` and int64 labels `(N,)`.
 
     Raises:
-        DatasetError: the folder is missing or in none of these layouts, a
-            split, class folder or batch file is missing or unknown, an image
-            is unreadable or not 32x32, or the download failed (offline).
+        DatasetError: a missing or unknown folder, a missing, unknown or
+            unreadable file, or a failed download.
 
     Example:
 
@@ -62,40 +49,33 @@ def load_cifar10(path=None, workers: "int | None" = None, verbose: int = 1) -> t
     >>> x_train.shape[1:], x_train.dtype, CIFAR10_CLASSES[y_train[0]]  # doctest: +SKIP
     ((32, 32, 3), dtype('uint8'), 'airplane')
     """
-    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
-                                or workers < 1):
-        raise ValueError(f"`workers` must be None or a positive integer. Received: "
-                         f"workers={workers!r}")
+    if workers is not None:
+        positive_int("workers", workers)
     if path is None:
         return _download()
     path = Path(path).expanduser()
     if not path.exists():
-        raise DatasetError(f"CIFAR-10 folder {path} does not exist; pass --dataset PATH")
+        raise DatasetError(f"CIFAR-10 folder {path} does not exist. Received: path={str(path)!r}")
     if not path.is_dir():
-        raise DatasetError(
-            f"{path} is a file; CIFAR-10 is read from a folder: {{train,test}}/<class>/*.png "
-            f"or {BATCH_FOLDER}/"
-        )
+        raise DatasetError(f"{path} is a file; CIFAR-10 is read from a folder: "
+                           f"{{train,test}}/<class>/*.png or {BATCH_FOLDER}/")
     if (path / BATCH_FOLDER).is_dir():
         return _load_batches(path / BATCH_FOLDER)
     if any((path / name).exists() for name in (*TRAIN_BATCHES, TEST_BATCH)):
         return _load_batches(path)
     if (path / "train").is_dir() or (path / "test").is_dir():
         return _load_png_folder(path, workers, verbose)
-    raise DatasetError(
-        f"{path} is not a CIFAR-10 folder: expected train/ and test/ folders of "
-        f"<class>/*.png, or the python batches ({BATCH_FOLDER}/data_batch_1..5, test_batch)"
-    )
+    raise DatasetError(f"{path} is not a CIFAR-10 folder: expected train/ and test/ folders of "
+                       f"<class>/*.png, or the python batches ({BATCH_FOLDER}/data_batch_1..5, "
+                       "test_batch)")
 
 
-# ---------------------------------------------------------------------------
-# Keras' download
-# ---------------------------------------------------------------------------
 def _download():
     from pyimagesearch.datasets.builtin import keras_download
 
     (x_train, y_train), (x_test, y_test) = keras_download(
-        "cifar10", "CIFAR-10", "PATH (a {train,test}/<class>/*.png folder or cifar-10-batches-py/)")
+        "cifar10", "CIFAR-10", "path='PATH' (a {train,test}/<class>/*.png folder or "
+        f"{BATCH_FOLDER}/)")
     if x_train.shape[1:] == (3, 32, 32):  # Keras returns channels_first when so configured
         x_train = x_train.transpose(0, 2, 3, 1)
         x_test = x_test.transpose(0, 2, 3, 1)
@@ -103,15 +83,11 @@ def _download():
             (np.ascontiguousarray(x_test), y_test.reshape(-1).astype(np.int64)))
 
 
-# ---------------------------------------------------------------------------
-# the official python batches
-# ---------------------------------------------------------------------------
 def _load_batches(folder):
     missing = [name for name in (*TRAIN_BATCHES, TEST_BATCH) if not (folder / name).is_file()]
     if missing:
-        raise DatasetError(
-            f"CIFAR-10 batches in {folder} are incomplete: missing {', '.join(missing)}"
-        )
+        raise DatasetError(f"CIFAR-10 batches in {folder} are incomplete: missing "
+                           f"{', '.join(missing)}")
     train = [_read_batch(folder / name) for name in TRAIN_BATCHES]
     x_train = np.concatenate([x for x, _ in train])
     y_train = np.concatenate([y for _, y in train])
@@ -120,14 +96,7 @@ def _load_batches(folder):
 
 
 class _BatchUnpickler(pickle.Unpickler):
-    """An unpickler that builds only what a CIFAR-10 batch holds: no code runs.
-
-    A pickle names the functions it calls to rebuild its objects; a crafted
-    one names `os.system`. A batch needs only dicts, lists, bytes, str and
-    ints (built without any function) and NumPy arrays (`_reconstruct`,
-    `ndarray`, `dtype`; `_frombuffer` and `_codecs.encode` for files pickled
-    by Python 3); any other name is refused before it is looked up.
-    """
+    """An unpickler that builds only what a CIFAR-10 batch holds (arrays): no code runs."""
 
     ALLOWED = {
         ("numpy.core.multiarray", "_reconstruct"): ("numpy._core.multiarray", "_reconstruct"),
@@ -143,13 +112,10 @@ class _BatchUnpickler(pickle.Unpickler):
         target = self.ALLOWED.get((module, name))
         if target is None:
             raise pickle.UnpicklingError(f"it asks to run {module}.{name}")
-        import importlib
-
         return getattr(importlib.import_module(target[0]), target[1])
 
 
 def _read_batch(path):
-    # the official format is a pickle: read with an unpickler that runs no code
     try:
         with open(path, "rb") as f:
             batch = _BatchUnpickler(f, encoding="bytes").load()
@@ -167,17 +133,13 @@ def _read_batch(path):
                            f"found {type(batch).__name__}")
     batch = {k.decode() if isinstance(k, bytes) else k: v for k, v in batch.items()}
     if "data" not in batch or "labels" not in batch:
-        raise DatasetError(
-            f"{path} is not a CIFAR-10 batch: it lacks b'data' or b'labels' "
-            f"(has {', '.join(map(str, batch)) or 'nothing'})"
-        )
+        raise DatasetError(f"{path} is not a CIFAR-10 batch: it lacks b'data' or b'labels' "
+                           f"(has {', '.join(map(str, batch)) or 'nothing'})")
     data = np.asarray(batch["data"])
     labels = np.asarray(batch["labels"]).reshape(-1)
     if data.ndim != 2 or data.shape[1] != 3072 or len(labels) != len(data):
-        raise DatasetError(
-            f"{path}: expected data of shape (N, 3072) and N labels, found data "
-            f"{data.shape} and {len(labels)} labels"
-        )
+        raise DatasetError(f"{path}: expected data of shape (N, 3072) and N labels, found data "
+                           f"{data.shape} and {len(labels)} labels")
     if len(labels) and (labels.min() < 0 or labels.max() >= len(CIFAR10_CLASSES)):
         raise DatasetError(f"{path}: labels outside 0..9 "
                            f"(from {labels.min()} to {labels.max()})")
@@ -186,16 +148,11 @@ def _read_batch(path):
     return np.ascontiguousarray(images), labels.astype(np.int64)
 
 
-# ---------------------------------------------------------------------------
-# a folder of PNG files
-# ---------------------------------------------------------------------------
 def _load_png_folder(root, workers, verbose):
     for split in ("train", "test"):
         if not (root / split).is_dir():
-            raise DatasetError(
-                f"CIFAR-10 folder {root} has no {split}/ folder; expected "
-                f"{root}/{{train,test}}/<class>/*.png"
-            )
+            raise DatasetError(f"CIFAR-10 folder {root} has no {split}/ folder; expected "
+                               f"{root}/{{train,test}}/<class>/*.png")
     return (_load_png_split(root / "train", workers, verbose),
             _load_png_split(root / "test", workers, verbose))
 
@@ -206,15 +163,11 @@ def _list_png_split(folder):
         if entry.name.startswith("."):
             continue
         if not entry.is_dir():
-            raise DatasetError(
-                f"{entry} is a file; {folder} must hold one folder per class "
-                f"({', '.join(CIFAR10_CLASSES)})"
-            )
+            raise DatasetError(f"{entry} is a file; {folder} must hold one folder per class "
+                               f"({', '.join(CIFAR10_CLASSES)})")
         if entry.name not in CIFAR10_CLASSES:
-            raise DatasetError(
-                f"unknown CIFAR-10 class folder {entry}; the classes are "
-                f"{', '.join(CIFAR10_CLASSES)}"
-            )
+            raise DatasetError(f"unknown CIFAR-10 class folder {entry}; the classes are "
+                               f"{', '.join(CIFAR10_CLASSES)}")
         files = sorted(p for p in entry.iterdir()
                        if p.suffix.lower() == ".png" and not p.name.startswith("."))
         paths.extend(files)
@@ -225,13 +178,10 @@ def _list_png_split(folder):
 
 
 def _read_png(path):
-    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
-    if image is None:
-        raise DatasetError(f"{path} is not a readable image")
+    image = load_image(path)
     if image.shape != IMAGE_SHAPE:
-        raise DatasetError(
-            f"{path} is {image.shape[1]}x{image.shape[0]}; CIFAR-10 images are 32x32"
-        )
+        raise DatasetError(f"{path} is {image.shape[1]}x{image.shape[0]}; CIFAR-10 images are "
+                           "32x32")
     return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)  # OpenCV reads BGR; Keras' CIFAR is RGB
 
 
@@ -239,8 +189,8 @@ def _load_png_split(folder, workers, verbose):
     paths, labels = _list_png_split(folder)
     images = np.empty((len(paths), *IMAGE_SHAPE), dtype=np.uint8)
     workers = workers or max(4, os.cpu_count() or 1)
-    bar = progress_bar(len(paths), f"[INFO] loading {folder.name}", verbose)
-    # cv2.imread releases the GIL, so threads decode in parallel
+    bar = progress_bar(len(paths), f"loading {folder.name}", verbose)
+    # OpenCV's decoder releases the GIL, so threads decode in parallel
     with ThreadPoolExecutor(max_workers=workers) as pool:
         for i, image in enumerate(pool.map(_read_png, paths)):
             images[i] = image
@@ -257,16 +207,12 @@ def load_cifar10_for_training(source=None, scale=True, verbose=1):
     """CIFAR-10 ready for a Keras classifier: float32 images, one-hot labels.
 
     Args:
-        source: ``None`` or ``"cifar10"`` (Keras' download), or a folder for
-            `load_cifar10`.
-        scale: divide the pixels by 255 (to [0, 1]); `False` keeps them on
-            0-255 (for a model that subtracts a mean itself).
-        verbose: show a progress bar while decoding PNG files.
+        source: ``None`` or ``"cifar10"`` (Keras' download), or a folder.
+        scale: divide the pixels by 255.
 
     Returns:
-        A `CifarData(train_x, train_y, test_x, test_y)`: images `(N, 32, 32, 3)`,
-        or `(N, 3, 32, 32)` with `keras.config.image_data_format()` channels
-        first; labels one-hot, class `i` is `CIFAR10_CLASSES[i]` in every split.
+        A `CifarData`: images in `keras.config.image_data_format()` order,
+        one-hot labels.
 
     Example:
 
@@ -276,20 +222,19 @@ def load_cifar10_for_training(source=None, scale=True, verbose=1):
     """
     import keras
 
-    print("[INFO] loading CIFAR-10...")
+    from pyimagesearch.nn.conv.common import channel_axis
+
+    logger.info("loading CIFAR-10...")
     (train_x, train_y), (test_x, test_y) = load_cifar10(
         None if source in (None, "cifar10") else source, verbose=verbose)
     train_x, test_x = train_x.astype("float32"), test_x.astype("float32")
     if scale:
-        # scale the raw pixel intensities to [0, 1]
         train_x /= 255.0
         test_x /= 255.0
-    if keras.config.image_data_format() == "channels_first":
-        train_x = np.ascontiguousarray(train_x.transpose(0, 3, 1, 2))
-        test_x = np.ascontiguousarray(test_x.transpose(0, 3, 1, 2))
-    # one-hot encode the labels with one fixed class order for every split
+    train_x = np.ascontiguousarray(np.moveaxis(train_x, -1, channel_axis()))
+    test_x = np.ascontiguousarray(np.moveaxis(test_x, -1, channel_axis()))
     classes = len(CIFAR10_CLASSES)
     train_y = keras.utils.to_categorical(train_y, classes)
     test_y = keras.utils.to_categorical(test_y, classes)
-    print(f"[INFO] {len(train_x)} training and {len(test_x)} test images")
+    logger.info(f"{len(train_x)} training and {len(test_x)} test images")
     return CifarData(train_x, train_y, test_x, test_y)

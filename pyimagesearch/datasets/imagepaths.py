@@ -1,6 +1,27 @@
 """tf.data pipelines that read images from their paths while the network works."""
 
-_RESIZE_MODES = ("squash", "crop")
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+from pyimagesearch._checks import one_of, positive_int, size as check_size
+from pyimagesearch.errors import DatasetError
+from pyimagesearch.io.imagefile import check_image
+
+
+def _passing(paths, skip_unreadable):
+    """The indices of `paths` that pass `check_image` (checked on threads, before decoding)."""
+    def problem(path):
+        try:
+            check_image(path)
+        except DatasetError as error:
+            return error
+        return None
+
+    with ThreadPoolExecutor(min(16, os.cpu_count() or 1)) as pool:
+        problems = list(pool.map(problem, paths))
+    if not skip_unreadable and any(problems):
+        raise next(p for p in problems if p is not None)
+    return [i for i, p in enumerate(problems) if p is None]
 
 
 def image_path_dataset(paths, size, preprocess=None, batch_size=32, resize="squash",
@@ -9,18 +30,15 @@ def image_path_dataset(paths, size, preprocess=None, batch_size=32, resize="squa
 
     The pipeline: read the file => decode it (RGB, 3 channels) => resize to
     `size` => batch => `preprocess` => prefetch. Decoding runs on tf.data's
-    threads (``num_parallel_calls=AUTOTUNE``) and `prefetch` keeps the next
-    batches ready while the model computes the current one, so feature
-    extraction runs at nearly the speed of the network alone (see
-    ``bench/bench_feature_extraction.py``). The order of `paths` is kept.
+    threads and `prefetch` keeps the next batches ready while the model
+    computes the current one. The order of `paths` is kept.
 
     Each element carries the indices of its images in `paths`: a file that
-    cannot be decoded is skipped (with ``skip_unreadable``), and the
-    indices say which labels go with the images that remain (and how many
-    were skipped). Empty files, text files and truncated JPEGs are among
-    them: TensorFlow's decoder refuses a JPEG cut anywhere, baseline or
-    progressive, where OpenCV would fill the missing rows with grey (see
-    `pyimagesearch.io.imagefile.read_image` for the OpenCV readers).
+    cannot be decoded (an empty, text or truncated file, or one over the
+    pixel limit of `pyimagesearch.io.imagefile.check_image`, which reads
+    every header in Python first) is skipped with ``skip_unreadable``
+    (else a `DatasetError`), and the indices say which labels go with the
+    images that remain.
 
     Args:
         paths: image file paths (JPEG, PNG, BMP or GIF: what TensorFlow
@@ -51,18 +69,20 @@ def image_path_dataset(paths, size, preprocess=None, batch_size=32, resize="squa
         labels_of_batch = labels[index.numpy()]
     ```
     """
-    import keras
     import tensorflow as tf
 
+    from pyimagesearch.nn.conv.common import channel_axis
+
     paths = [str(p) for p in paths]
-    size = _check_arguments(paths, size, batch_size, resize)
-    height, width = size
-    channels_first = keras.config.image_data_format() == "channels_first"
+    if not paths:
+        raise ValueError("`paths` is empty: there is nothing to read")
+    height, width = check_size("size", size)
+    batch_size = positive_int("batch_size", batch_size)
+    one_of("resize", resize, ("squash", "crop"))
+    channels_first = channel_axis() == 1
 
     def _resize(image, new_size, scale):
-        # bilinear; with an anti-aliasing filter only when shrinking more
-        # than 2x (it costs about as much as the resize and changes little
-        # for milder shrinking)
+        # bilinear; with an anti-aliasing filter only when shrinking more than 2x
         return tf.cond(
             scale < 0.5,
             lambda: tf.image.resize(image, new_size, method="bilinear", antialias=True),
@@ -91,7 +111,9 @@ def image_path_dataset(paths, size, preprocess=None, batch_size=32, resize="squa
             image = tf.transpose(image, (2, 0, 1))
         return index, image
 
-    ds = tf.data.Dataset.from_tensor_slices((tf.range(len(paths), dtype=tf.int64), paths))
+    keep = _passing(paths, skip_unreadable)
+    ds = tf.data.Dataset.from_tensor_slices((tf.constant(keep, tf.int64),
+                                             tf.constant([paths[i] for i in keep], tf.string)))
     ds = ds.map(load, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     if skip_unreadable:
         ds = ds.ignore_errors()
@@ -101,21 +123,3 @@ def image_path_dataset(paths, size, preprocess=None, batch_size=32, resize="squa
                     num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     return ds.prefetch(tf.data.AUTOTUNE)
 
-
-def _check_arguments(paths, size, batch_size, resize):
-    """Validate `image_path_dataset`'s arguments; return `size` as `(height, width)`."""
-    if not paths:
-        raise ValueError("`paths` is empty: there is nothing to read")
-    if isinstance(size, int):
-        size = (size, size)
-    size = tuple(size)
-    if len(size) != 2 or not all(isinstance(s, int) and not isinstance(s, bool) and s > 0
-                                 for s in size):
-        raise ValueError(
-            f"`size` must be a positive int or (height, width). Received: size={size!r}"
-        )
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"`batch_size` must be a positive integer. Received: {batch_size!r}")
-    if resize not in _RESIZE_MODES:
-        raise ValueError(f"`resize` must be one of {_RESIZE_MODES}. Received: resize={resize!r}")
-    return size

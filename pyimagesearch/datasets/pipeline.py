@@ -1,34 +1,23 @@
 """tf.data input pipelines over in-memory arrays."""
 
+from pyimagesearch._checks import positive_int
+
 
 def array_dataset(x, y, batch_size, augmentation=None, shuffle=False, seed=None,
                   preprocess=None, drop_remainder=False):
     """A batched, prefetched `tf.data.Dataset` of `(x, y)`, augmented on the fly.
 
-    The arrays are turned into tensors once; every epoch shuffles indices
-    (not images: no second copy of the data in a shuffle buffer) and
-    gathers whole batches from them, so nothing is copied in Python per
-    epoch. The batches are prefetched while the model trains on the
-    previous one. The dataset auto-shards by data: under a
-    `MultiWorkerMirroredStrategy` each worker trains on its own part of
-    every global batch (give every worker the same `seed`).
+    Every epoch shuffles indices (not images) and gathers whole batches;
+    the dataset auto-shards by data (give every worker the same `seed`).
 
     Args:
-        x, y: NumPy arrays of equal length.
-        batch_size: the mini-batch size (under a strategy: the global batch).
-        augmentation: a Keras model or layer (e.g. from
-            `pyimagesearch.preprocessing.build_augmentation`) applied to each
-            batch with `training=True`, in parallel with training.
-        shuffle: reshuffle the samples every epoch.
-        seed: the shuffling seed.
-        preprocess: a function of a batch of images (TensorFlow ops, e.g. a
-            network's `preprocess_input`) applied after `augmentation`, in
-            the pipeline, to the training and the test batches alike.
-        drop_remainder: leave out the last, partial batch of each epoch (a
-            different set of samples each epoch when `shuffle`); what a
-            training set on several replicas needs, so that no replica gets
-            an empty part of a batch. Ignored when the data hold less than
-            one batch.
+        augmentation: a Keras model or layer applied to each batch with
+            `training=True`; its Keras preprocessing layers draw from a seed
+            of the batch's own (stateless), so seeded runs repeat exactly.
+        preprocess: a function of a batch (TensorFlow ops), applied after
+            `augmentation`.
+        drop_remainder: leave out the last, partial batch (ignored when the
+            data hold less than one batch).
 
     Example:
 
@@ -41,21 +30,25 @@ def array_dataset(x, y, batch_size, augmentation=None, shuffle=False, seed=None,
 
     if len(x) != len(y):
         raise ValueError(f"`x` and `y` differ in length. Received: {len(x)} and {len(y)}")
-    if isinstance(batch_size, bool) or int(batch_size) < 1:
-        raise ValueError(f"`batch_size` must be >= 1. Received: batch_size={batch_size}")
-    for name, fn in (("augmentation", augmentation), ("preprocess", preprocess)):
-        if fn is not None and not callable(fn):
-            raise ValueError(f"`{name}` must be callable or None. Received: {name}={fn!r}")
+    batch_size = positive_int("batch_size", batch_size)
+    for name, function in (("augmentation", augmentation), ("preprocess", preprocess)):
+        if function is not None and not callable(function):  # else it fails inside tf.data
+            raise ValueError(f"`{name}` must be callable. Received: {name}={function!r}")
     images, labels = tf.convert_to_tensor(x), tf.convert_to_tensor(y)
     ds = tf.data.Dataset.range(len(x))
     if shuffle:
         ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
-    ds = ds.batch(int(batch_size), drop_remainder=bool(drop_remainder) and len(x) >= batch_size)
+    ds = ds.batch(batch_size, drop_remainder=bool(drop_remainder) and len(x) >= batch_size)
     ds = ds.map(lambda index: (tf.gather(images, index), tf.gather(labels, index)),
                 num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     if augmentation is not None:
-        ds = ds.map(lambda batch, target: (augmentation(batch, training=True), target),
-                    num_parallel_calls=tf.data.AUTOTUNE)
+        # each batch draws its own seed from a sequential stream (a new one every epoch),
+        # so workers in any order give the same augmentation for a seeded run
+        seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True)
+        augment = _seeded(augmentation)
+        ds = tf.data.Dataset.zip(seeds, ds).map(
+            lambda key, pair: (augment(pair[0], key), pair[1]),
+            num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     if preprocess is not None:
         ds = ds.map(lambda batch, target: (preprocess(batch), target),
                     num_parallel_calls=tf.data.AUTOTUNE)
@@ -64,22 +57,47 @@ def array_dataset(x, y, batch_size, augmentation=None, shuffle=False, seed=None,
     return ds.with_options(options).prefetch(tf.data.AUTOTUNE)
 
 
+def _seeded(augmentation):
+    """`augment(images, key)`: `augmentation`'s random layers, seeded by the int64 `key`.
+
+    Keras' preprocessing layers keep one random state, drawn in whatever order
+    tf.data's parallel calls run; here each layer of each batch gets a seed
+    folded from the batch's key instead. Other layers are called as they are.
+    """
+    import keras
+    import tensorflow as tf
+
+    class BatchSeed(keras.random.SeedGenerator):
+        def __init__(self, seed):  # no super().__init__: no state variable, nothing shared
+            self.seed, self.draws = seed, 0
+
+        def next(self, ordered=True):
+            self.draws += 1
+            return tf.random.experimental.stateless_fold_in(self.seed, self.draws)
+
+    def flat(layer):
+        inner = getattr(layer, "layers", None)
+        return [leaf for sub in inner for leaf in flat(sub)] if inner else [layer]
+
+    def augment(images, key):
+        seed = tf.stack([key, tf.constant(0, tf.int64)])
+        for i, layer in enumerate(flat(augmentation)):
+            if hasattr(layer, "get_random_transformation") and hasattr(layer, "transform_images"):
+                generator = BatchSeed(tf.random.experimental.stateless_fold_in(seed, i))
+                change = layer.get_random_transformation(images, training=True, seed=generator)
+                images = layer.transform_images(images, change, training=True)
+            else:
+                images = layer(images, training=True)
+        return images
+
+    return augment
+
+
 def pydataset_to_tf(data):
     """A `keras.utils.PyDataset` as a `tf.data.Dataset` of the same batches, epoch by epoch.
 
-    Each pass over the returned dataset is one epoch of `data`: it yields
-    ``data[0], ..., data[len - 1]``, and every pass after the first calls
-    ``data.on_epoch_end()`` before (a shuffling `PyDataset` draws its new
-    order there).
-    The number of batches is known (`len(data)`), so `fit` counts its
-    steps from the first epoch, and batches are prefetched while the model
-    trains. This is how a `PyDataset` reaches the replicas through
-    `tf.distribute.Strategy.distribute_datasets_from_function` (see
-    `pyimagesearch.harness.Run.sharded`), which takes `tf.data` only.
-
-    Args:
-        data: a `keras.utils.PyDataset` (e.g. `HDF5DatasetGenerator`) of
-            `(x, y)` batches of one dtype and shape apart from the batch size.
+    Every pass after the first calls ``data.on_epoch_end()`` first; the
+    cardinality is known, so `fit` counts its steps from the first epoch.
 
     Example:
 

@@ -1,24 +1,15 @@
-"""Splits the diary's way: labels to one-hot targets and 75/25, or stratified train/val/test."""
+"""Splits the book's way: labels to one-hot targets and 75/25, or stratified train/val/test."""
 
+from pyimagesearch._checks import number_in, positive_int
 from pyimagesearch.errors import DatasetError
 
 
-def split_labelled(data, labels, test_size: float = 0.25, seed: int = 42) -> tuple:
+def split_labelled(data, labels, test_size=0.25, seed=42):
     """Encode folder-name labels once, one-hot them, and split 75/25.
 
-    One `LabelEncoder` is fitted on ALL labels before the split, so class
-    `i` is `class_names[i]` in both splits (the 2020 code fitted binarizers
-    on each split separately, and classes could permute).
-
-    Args:
-        data: the samples (e.g. images from `SimpleDatasetLoader`).
-        labels: their string labels.
-        test_size: the fraction held out for testing.
-        seed: `train_test_split`'s `random_state` (the diary used 42).
-
     Returns:
-        `(train_x, test_x, train_y, test_y, class_names)` with one-hot
-        float32 targets and the sorted class names.
+        `(train_x, test_x, train_y, test_y, class_names)`: one-hot targets,
+        sorted class names.
 
     Example:
 
@@ -32,10 +23,6 @@ def split_labelled(data, labels, test_size: float = 0.25, seed: int = 42) -> tup
     from sklearn.model_selection import train_test_split
     from sklearn.preprocessing import LabelEncoder
 
-    if len(data) != len(labels):
-        raise ValueError(
-            f"`data` and `labels` differ in length. Received: {len(data)} and {len(labels)}"
-        )
     encoder = LabelEncoder().fit(labels)
     class_names = [str(c) for c in encoder.classes_]
     if len(class_names) < 2:
@@ -51,8 +38,7 @@ def split_labelled(data, labels, test_size: float = 0.25, seed: int = 42) -> tup
 def split_counts(total, val_fraction, test_fraction, val_count=None, test_count=None):
     """How many images go to validation and test: `(val, test)`.
 
-    Counts win over fractions (2,500 + 2,500 of 25,000 images equals the
-    fractions 0.1 and 0.1). A fraction is rounded to the nearest image.
+    Counts win over fractions; a fraction is rounded to the nearest image.
 
     Example:
 
@@ -63,13 +49,8 @@ def split_counts(total, val_fraction, test_fraction, val_count=None, test_count=
     """
     def resolve(name, fraction, count):
         if count is not None:
-            if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-                raise ValueError(f"`{name}_count` must be a positive integer. Received: {count!r}")
-            return count
-        if not 0 < fraction < 1:
-            raise ValueError(
-                f"`{name}_fraction` must lie between 0 and 1. Received: {fraction!r}"
-            )
+            return positive_int(f"{name}_count", count)
+        fraction = number_in(f"{name}_fraction", fraction, 0, 1, low_open=True, high_open=True)
         return max(1, int(round(total * fraction)))
 
     n_val = resolve("val", val_fraction, val_count)
@@ -83,9 +64,6 @@ def split_counts(total, val_fraction, test_fraction, val_count=None, test_count=
 
 def split_dataset(paths, labels, n_val, n_test, seed=42):
     """Stratified, seeded train/val/test split (the book's order: test first).
-
-    Every split keeps the class proportions; the rows of each split come
-    out shuffled, so contiguous batches of an HDF5 file are random samples.
 
     Returns:
         ``{"train": (paths, labels), "val": (...), "test": (...)}``.
@@ -103,7 +81,6 @@ def split_dataset(paths, labels, n_val, n_test, seed=42):
                 f"the {name} split ({count} images) is smaller than the number of classes "
                 f"({len(classes)}): a stratified split needs at least one image of each"
             )
-    # hold out the test images, then the validation images, stratified
     train_paths, test_paths, train_labels, test_labels = train_test_split(
         list(paths), list(labels), test_size=n_test, stratify=labels, random_state=seed)
     train_paths, val_paths, train_labels, val_labels = train_test_split(

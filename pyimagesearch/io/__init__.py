@@ -1,8 +1,6 @@
 from pyimagesearch._lazy import lazy_names
 from pyimagesearch.io.hdf5datasetwriter import HDF5DatasetWriter
-from pyimagesearch.io.hdf5datasetreader import check_complete
-from pyimagesearch.io.hdf5datasetreader import open_hdf5_dataset
-from pyimagesearch.io.hdf5datasetreader import read_label_names
+from pyimagesearch.io.hdf5datasetreader import check_complete, open_hdf5_dataset, read_label_names
 
 __all__ = ["HDF5DatasetWriter", "HDF5DatasetGenerator", "check_complete",
            "open_hdf5_dataset", "read_label_names"]

@@ -1,22 +1,4 @@
-"""Images to HDF5 on every core: a decoding pool and chunked, in-order writes.
-
-The book's `build_dogs_vs_cats.py` decoded, resized and wrote one image at a
-time on one core. Here a pool of decoders (threads by default: OpenCV
-releases Python's GIL while it decodes, resizes and converts) turns chunks
-of image paths into uint8 **RGB** arrays (OpenCV decodes BGR; the channels
-are swapped once, here, so that everything downstream - the mean, the
-model, the ImageNet networks - sees RGB), and each decoded chunk is written
-to an `HDF5DatasetWriter` as it arrives, in the order of the paths.
-Nothing here knows a data set: the caller gives the paths, the labels,
-the class names and the size.
-
-- `decoding_pool(workers, kind)`: the decoders, shared by several files.
-- `iter_image_chunks(paths, size, pool)`: decoded chunks, in order, with a
-  bounded number in flight.
-- `write_images(paths, labels, output_path, class_names, size)`: one HDF5
-  file (``images``, ``labels``, ``label_names``), marked complete when
-  every image is on disk, with the mean R, G, B of what was written.
-- `write_mean_json(path, mean)`: the book's mean file, atomically.
+"""Images to HDF5 on every core: a pool decodes chunks to uint8 RGB, written in order.
 
 Example:
 
@@ -39,18 +21,14 @@ import os
 
 import numpy as np
 
+from pyimagesearch import _checks
 from pyimagesearch.errors import DatasetError
 from pyimagesearch.utils.atomic import atomic_write
 
 __all__ = ["CHUNK_SIZE", "POOL_KINDS", "decoding_pool", "default_workers",
            "iter_image_chunks", "load_chunk", "write_images", "write_mean_json"]
 
-# images a decoder handles per task (25 MB at 256x256; at most two per
-# worker wait in memory); also what write_images buffers before a write, so
-# that each decoded chunk goes to disk as it is (no 1,000-image buffer to
-# assemble, which costs the writing thread a copy and fresh memory). On 2
-# cores, 2,000 images: chunks of 16, 32, 64, 128 gave 1.53x, 1.67x, 1.87x,
-# 1.95x the single-process loop (fewer hand-overs between the threads)
+# images a decoder handles per task (25 MB at 256x256)
 CHUNK_SIZE = 128
 
 
@@ -63,27 +41,17 @@ def default_workers():
 
 
 def _init_worker():
-    """Start a decoding process (``kind="process"``): one OpenCV thread.
-
-    The processes are started fresh ("spawn": forking a process that has
-    used OpenCV's or TensorFlow's thread pools can deadlock the child) and
-    import only OpenCV, NumPy and the preprocessors (the
-    `pyimagesearch.preprocessing` package imports keras only when a
-    Keras-based name is used).
-    """
+    """Start a decoding process: one OpenCV thread (the processes are the parallelism)."""
     import cv2
 
-    # one OpenCV thread per process: the processes are the parallelism
     cv2.setNumThreads(1)
 
 
 def load_chunk(paths, size):
     """Decode and resize `paths`: `(images, ok, means)`.
 
-    `images` holds the readable images only, uint8 RGB `(k, size, size, 3)`
-    (aspect-aware resize, `AspectAwarePreprocessor`); `ok[i]` says whether
-    `paths[i]` could be read (not an empty, unreadable or truncated file,
-    see `pyimagesearch.io.imagefile.read_image`); `means[j]` is the mean
+    `images` holds the readable images only, uint8 RGB `(k, size, size, 3)`;
+    `ok[i]` says whether `paths[i]` could be read; `means[j]` is the mean
     (R, G, B) of image `j`.
     """
     import cv2
@@ -96,15 +64,11 @@ def load_chunk(paths, size):
     means = np.zeros((len(paths), 3), dtype=np.float64)
     ok = np.zeros(len(paths), dtype=bool)
     for i, path in enumerate(paths):
-        # load the image (BGR; None if unreadable or a truncated JPEG),
-        # resize it keeping the aspect ratio, then swap the channels to RGB
-        # once and for all
         image = read_image(path, cv2.IMREAD_COLOR)
         if image is None:
             continue
         image = aap.preprocess(image)
         cv2.cvtColor(image, cv2.COLOR_BGR2RGB, dst=images[i])
-        # the image's mean R, G, B (the book's cv2.mean, now in RGB order)
         means[i] = cv2.mean(images[i])[:3]
         ok[i] = True
     if not ok.all():
@@ -118,38 +82,22 @@ POOL_KINDS = ("thread", "process")
 def decoding_pool(workers=None, kind="thread"):
     """A pool of `workers` decoders (a `concurrent.futures` executor), or None for 1.
 
-    Use it as a context manager and pass it to `write_images` for every
-    split, so the workers start once per build.
-
     Args:
-        workers: decoders (default: every core); 1 gives no pool (the
-            images are decoded in the calling thread).
-        kind: ``"thread"`` (default) or ``"process"``. OpenCV releases
-            Python's GIL while it decodes, resizes, swaps channels and
-            averages, so threads use every core with no copies; processes
-            ("spawn": a forked child of a process that has used OpenCV's or
-            TensorFlow's thread pools can deadlock) must be started (about
-            0.5 s each) and send every image back through a pipe. Measured
-            on the 2,000 shared Kaggle images (shorter side <= 256) on this
-            project's 2-core machine, against the one-image-at-a-time loop:
-            threads 1.91-1.96x, processes 0.84-0.86x (pickling 25 MB chunks
-            through pipes), see bench/bench_build_dataset.py.
+        workers: decoders (default: every core); 1 decodes in the calling thread.
+        kind: ``"thread"`` (OpenCV releases the GIL) or ``"process"``
+            ("spawn"ed: a forked child of OpenCV's or TensorFlow's thread
+            pools can deadlock).
 
     Example:
 
-    ```python
-    with decoding_pool(2) as pool:
-        for name in ("train", "val", "test"):
-            write_images(..., pool=pool)
-    ```
+    >>> with decoding_pool(1) as pool:
+    ...     print(pool)
+    None
     """
     from concurrent.futures import ProcessPoolExecutor
 
-    workers = default_workers() if workers is None else workers
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise ValueError(f"`workers` must be a positive integer. Received: workers={workers!r}")
-    if kind not in POOL_KINDS:
-        raise ValueError(f"`kind` must be one of {POOL_KINDS}. Received: kind={kind!r}")
+    workers = _checks.positive_int("workers", default_workers() if workers is None else workers)
+    _checks.one_of("kind", kind, POOL_KINDS)
     if workers == 1:
         return contextlib.nullcontext(None)
     if kind == "thread":
@@ -161,13 +109,7 @@ def decoding_pool(workers=None, kind="thread"):
 
 @contextlib.contextmanager
 def _thread_pool(workers):
-    """Decoding threads, with OpenCV's own threads switched off while they run.
-
-    The decoding threads are the parallelism (as `_init_worker` makes each
-    decoding process single-threaded): OpenCV would otherwise split every
-    resize over all the cores too, and the two kinds of threads would
-    compete for them. OpenCV's setting is restored when the pool closes.
-    """
+    """Decoding threads, with OpenCV's own threads off while they run."""
     from concurrent.futures import ThreadPoolExecutor
 
     import cv2
@@ -184,17 +126,8 @@ def _thread_pool(workers):
 def iter_image_chunks(paths, size, pool=None, chunk_size=None):
     """Yield `(start, images, ok, means)` for consecutive chunks of `paths`, in order.
 
-    With a `pool` (see `decoding_pool`) the chunks are decoded by its
-    workers; at most ``2 * workers`` chunks are in flight, so memory
-    stays bounded however many images there are (`Executor.map` would
-    queue them all). Without one, they are decoded here.
-
-    Args:
-        paths: image paths.
-        size: the square output size.
-        pool: a `concurrent.futures` executor, or None.
-        chunk_size: images per task (default: up to `CHUNK_SIZE`, smaller for few
-            images, so that every worker gets several tasks).
+    With a `pool` at most ``2 * workers`` chunks are in flight; without one
+    they are decoded here. `chunk_size` defaults to up to `CHUNK_SIZE`.
     """
     workers = getattr(pool, "_max_workers", 1) if pool is not None else 1
     if chunk_size is None:
@@ -213,7 +146,6 @@ def iter_image_chunks(paths, size, pool=None, chunk_size=None):
         while pending:
             start, future = pending.popleft()
             result = future.result()
-            # keep the pool busy: one new chunk for each one taken
             nxt = next(starts, None)
             if nxt is not None:
                 pending.append(submit(nxt))
@@ -225,38 +157,37 @@ def iter_image_chunks(paths, size, pool=None, chunk_size=None):
 
 def write_images(paths, labels, output_path, class_names, size, workers=None,
                 buf_size=CHUNK_SIZE, overwrite=False, verbose=True, label="", attrs=None, pool=None,
-                pool_kind="thread"):
+                pool_kind="thread", on_chunk=None):
     """Write images to one HDF5 file: uint8 RGB images, integer labels, label names.
 
-    Unreadable images are skipped (the file is trimmed to the images
-    written). The file is marked complete only when every image is on
-    disk: an interrupted build leaves a file the generator refuses.
+    Unreadable images are skipped; the file is marked complete only when
+    every image is on disk.
 
     Args:
         paths, labels: the images and their class names.
-        output_path: the ``.hdf5`` file.
-        class_names: every class, sorted (label `i` is `class_names[i]`).
+        class_names: every class (label `i` is `class_names[i]`).
         size: the square size of the stored images.
-        workers: decoders (default: every core) when no `pool` is given.
-        buf_size: images buffered before a write to disk (default: one
-            decoded chunk, `CHUNK_SIZE`, which is then written as it is).
-        overwrite: replace an existing file.
-        verbose: show a progress bar.
-        label: the progress bar's label.
-        attrs: extra attributes of the file (e.g. a split's name).
+        workers, pool_kind: the decoders made when no `pool` is given.
+        verbose, label: show a progress bar, with this label.
+        on_chunk: called with the images done so far after each chunk.
+        attrs: extra attributes of the file.
         pool: a `decoding_pool` shared by several files.
-        pool_kind: ``"thread"`` or ``"process"``: the kind of pool made when
-            no `pool` is given (see `decoding_pool`).
 
     Returns:
         ``{"written", "skipped", "classes": {name: images written},
-        "mean": {"R", "G", "B"}, "seconds"}``; the counts and the mean
-        (0-255) are of the images written, not of the paths given.
+        "mean": {"R", "G", "B"}, "seconds"}``, of the images written.
+
+    Raises:
+        DatasetError: a label is not a class name, or no image could be read.
     """
     import time
 
     from pyimagesearch.utils import progress_bar
 
+    _checks.positive_int("size", size)
+    if len(labels) != len(paths):
+        raise ValueError(f"one label per path is needed. Received: {len(paths)} paths and "
+                         f"{len(labels)} labels")
     index = {name: i for i, name in enumerate(class_names)}
     unknown = sorted(set(labels) - set(index))
     if unknown:
@@ -265,12 +196,11 @@ def write_images(paths, labels, output_path, class_names, size, workers=None,
 
     started = time.perf_counter()
     bar = progress_bar(len(paths), label, verbose)
-    # decode in the given pool, else in a pool of our own (none for 1 worker)
     context = (decoding_pool(workers, pool_kind) if pool is None
                else contextlib.nullcontext(pool))
     with context as pool:
         counts, totals = _write(paths, targets, output_path, class_names, size, buf_size,
-                                overwrite, attrs, pool, bar)
+                                overwrite, attrs, pool, bar, on_chunk)
     bar.finish()
     written = int(counts.sum())
     if written == 0:
@@ -283,10 +213,9 @@ def write_images(paths, labels, output_path, class_names, size, workers=None,
             "seconds": time.perf_counter() - started}
 
 
-def _write(paths, targets, output_path, class_names, size, buf_size, overwrite, attrs, pool, bar):
+def _write(paths, targets, output_path, class_names, size, buf_size, overwrite, attrs, pool, bar,
+           on_chunk):
     from pyimagesearch.io.hdf5datasetwriter import HDF5DatasetWriter
-
-    from pyimagesearch.utils.faults import fault_point
 
     totals = np.zeros(3, dtype=np.float64)
     counts = np.zeros(len(class_names), dtype=np.int64)
@@ -298,14 +227,14 @@ def _write(paths, targets, output_path, class_names, size, buf_size, overwrite, 
         for key, value in (attrs or {}).items():
             writer.db.attrs[key] = value
         for (start, images, ok, means) in iter_image_chunks(paths, size, pool):
-            # add the chunk's readable images (and their labels) to the writer
             chunk_targets = targets[start:start + len(ok)][ok]
             if len(images):
                 writer.add(images, chunk_targets)
                 totals += means.sum(axis=0)
                 counts += np.bincount(chunk_targets, minlength=len(class_names))
             bar.update(min(start + len(ok), len(paths)))
-            fault_point("hdf5_chunk")  # tests: a kill in the middle of a build
+            if on_chunk is not None:
+                on_chunk(min(start + len(ok), len(paths)))
     return counts, totals
 
 
@@ -314,5 +243,3 @@ def write_mean_json(path, mean):
     with atomic_write(path) as f:
         f.write(json.dumps({k: float(mean[k]) for k in ("R", "G", "B")}, indent=2) + "\n")
     return path
-
-

@@ -1,15 +1,11 @@
-"""Read image files safely, write them atomically.
+"""Read image files safely (one reader for every loader), write them atomically.
 
-OpenCV decodes a truncated JPEG without an error: it prints "Premature end of
-JPEG file" and returns the image with its missing rows grey, which a data set
-would then use as a real sample. `read_image` refuses such files (a JPEG
-whose last scan has no end-of-image marker) as it refuses unreadable ones,
-so every loader skips and counts them the same way.
-
-- `read_image(path)`: a BGR uint8 image, or `None` when the file is not a
-  whole, readable image.
-- `jpeg_is_truncated(data)`: the end-marker check on the file's bytes.
-- `write_image(path, image)`: encode by the suffix, then write atomically.
+`check_image` reads the header first and refuses, before anything is
+decoded, a file over the pixel limit (`set_max_pixels`, default 64
+megapixels, or ``$PYIMAGESEARCH_MAX_PIXELS``) and a truncated one (a JPEG
+without its end marker, a PNG without IEND). `read_image` returns `None` for
+such a file (loaders skip and count it), `load_image` raises a one-line
+`DatasetError`; `write_image` encodes by the suffix and writes atomically.
 
 Example:
 
@@ -24,18 +20,60 @@ Example:
 True
 """
 
+import io
+import os
+import struct
+import warnings
 from pathlib import Path
 
 import cv2
 import numpy as np
 
+from pyimagesearch._checks import positive_int
+from pyimagesearch.errors import DatasetError
 from pyimagesearch.utils.atomic import atomic_write
 
-__all__ = ["jpeg_is_truncated", "read_image", "write_image"]
+try:  # Pillow (installed with matplotlib) reads the headers of the other formats
+    from PIL import Image as _PIL
+except ImportError:  # pragma: no cover
+    _PIL = None
 
-_SOI = b"\xff\xd8"  # start of image
-_SOS = b"\xff\xda"  # start of scan
-_EOI = b"\xff\xd9"  # end of image
+__all__ = ["DEFAULT_MAX_PIXELS", "MAX_PIXELS_ENV", "check_image", "get_max_pixels",
+           "image_size", "jpeg_is_truncated", "load_image", "read_image", "set_max_pixels",
+           "write_image"]
+
+DEFAULT_MAX_PIXELS = 64_000_000
+MAX_PIXELS_ENV = "PYIMAGESEARCH_MAX_PIXELS"
+_SOI, _SOS, _EOI = b"\xff\xd8", b"\xff\xda", b"\xff\xd9"  # start of image, of scan; end
+_PNG, _IEND = b"\x89PNG\r\n\x1a\n", b"IEND\xaeB`\x82"  # the signature; IEND and its CRC
+_ENV_AT_IMPORT = os.environ.get(MAX_PIXELS_ENV)
+_SOF = set(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}  # JPEG start-of-frame markers
+
+
+def set_max_pixels(pixels):
+    """Refuse images of more than `pixels` pixels (`None`: back to the default).
+
+    Stored in the ``PYIMAGESEARCH_MAX_PIXELS`` environment variable, so
+    worker processes started afterwards use the same limit; `None` puts
+    back the variable's value of when the package was imported.
+    """
+    if pixels is None:
+        os.environ.pop(MAX_PIXELS_ENV, None)
+        if _ENV_AT_IMPORT is not None:
+            os.environ[MAX_PIXELS_ENV] = _ENV_AT_IMPORT
+    else:
+        os.environ[MAX_PIXELS_ENV] = str(positive_int("max_pixels", pixels))
+
+
+def get_max_pixels():
+    """The pixel limit: ``PYIMAGESEARCH_MAX_PIXELS`` if set, else `DEFAULT_MAX_PIXELS`."""
+    value = os.environ.get(MAX_PIXELS_ENV, "").strip()
+    if not value:
+        return DEFAULT_MAX_PIXELS
+    if not value.isdigit() or int(value) < 1:
+        raise DatasetError(f"{MAX_PIXELS_ENV} must be a whole number of pixels >= 1. "
+                           f"Received: {MAX_PIXELS_ENV}={value!r}")
+    return int(value)
 
 
 def jpeg_is_truncated(data):
@@ -44,8 +82,7 @@ def jpeg_is_truncated(data):
     Inside a scan's entropy-coded data a 0xFF byte is always followed by
     0x00 or a restart marker, so ``FF D9`` after the last ``FF DA`` can only
     be the real end of the image (an EXIF thumbnail's own end marker comes
-    before the main scan). Bytes after the end marker (some cameras append
-    data) are allowed. Not a JPEG: False.
+    before the main scan). Bytes after the end marker are allowed.
     """
     data = bytes(data)
     if not data.startswith(_SOI):
@@ -54,25 +91,82 @@ def jpeg_is_truncated(data):
     return last_scan < 0 or data.find(_EOI, last_scan + 2) < 0
 
 
-def read_image(path, flags=cv2.IMREAD_COLOR):
-    """Decode `path` with OpenCV; `None` if it is unreadable, empty or a truncated JPEG.
+def image_size(data):
+    """`(width, height)` read from the header of an image file's bytes; `None` if unknown."""
+    data = bytes(data[:1 << 20]) if len(data) > 1 << 20 else bytes(data)
+    if data.startswith(_PNG) and data[12:16] == b"IHDR":
+        return struct.unpack(">II", data[16:24])
+    if data.startswith(_SOI):
+        i = 2
+        while i + 9 <= len(data):
+            if data[i] != 0xFF or data[i + 1] in (0xFF, 0x00):
+                i += 1
+            elif data[i + 1] in _SOF:
+                height, width = struct.unpack(">HH", data[i + 5:i + 9])
+                return width, height
+            elif data[i + 1] == 0x01 or 0xD0 <= data[i + 1] <= 0xD8:
+                i += 2
+            else:
+                i += 2 + struct.unpack(">H", data[i + 2:i + 4])[0]
+        return None
+    if _PIL is None:
+        return None
+    with warnings.catch_warnings():  # Pillow opens lazily: the header, not the pixels
+        warnings.simplefilter("ignore")
+        try:
+            with _PIL.open(io.BytesIO(data)) as image:
+                return image.size
+        except _PIL.DecompressionBombError:
+            return (1 << 31, 1)  # Pillow's own limit (> 178 megapixels) was passed
+        except Exception:  # noqa: BLE001 (not an image Pillow knows: let OpenCV try)
+            return None
 
-    Args:
-        path: the image file (any name, non-ASCII included: the bytes are
-            read by NumPy, then decoded).
-        flags: OpenCV's ``IMREAD_*`` flag; the default gives 3-channel BGR
-            for grayscale, RGBA and colour files alike.
 
-    Returns:
-        The decoded image (uint8), or `None`.
+def check_image(path, max_pixels=None):
+    """The bytes of `path` (a NumPy uint8 array) once it passed the checks.
+
+    Raises:
+        DatasetError: unreadable, empty, truncated, or over `max_pixels`
+            (default `get_max_pixels()`) pixels; nothing is decoded.
     """
+    limit = get_max_pixels() if max_pixels is None else positive_int("max_pixels", max_pixels)
     try:
         data = np.fromfile(str(path), dtype=np.uint8)
-    except (OSError, ValueError):
+    except (OSError, ValueError) as error:
+        raise DatasetError(f"{path}: cannot read the file ({error.__class__.__name__})") from None
+    head = data[:1 << 20].tobytes()
+    if data.size == 0:
+        raise DatasetError(f"{path} is empty, not an image")
+    if jpeg_is_truncated(data.tobytes()) or (head.startswith(_PNG) and
+                                             data[-4096:].tobytes().find(_IEND) < 0):
+        raise DatasetError(f"{path} is truncated (no end marker): not a whole image")
+    size = image_size(head)
+    if size is not None and size[0] * size[1] > limit:
+        raise DatasetError(f"{path} is {size[0]}x{size[1]} pixels, over the limit of {limit} "
+                           f"pixels (set {MAX_PIXELS_ENV} to raise it)")
+    return data
+
+
+def load_image(path, flags=cv2.IMREAD_COLOR, max_pixels=None):
+    """`check_image`, then decode with OpenCV (BGR by default); raises `DatasetError`."""
+    image = cv2.imdecode(check_image(path, max_pixels), flags)
+    if image is None:
+        raise DatasetError(f"{path} is not a readable image")
+    return image
+
+
+def read_image(path, flags=cv2.IMREAD_COLOR, max_pixels=None):
+    """`load_image`, but `None` for a bad file (loaders skip and count those).
+
+    Args:
+        path: the image file (any name, non-ASCII included).
+        flags: OpenCV's ``IMREAD_*`` flag; the default gives 3-channel BGR.
+        max_pixels: the pixel limit; `None` is `get_max_pixels()`.
+    """
+    try:
+        return load_image(path, flags, max_pixels)
+    except DatasetError:
         return None
-    if data.size == 0 or jpeg_is_truncated(data.tobytes()):
-        return None
-    return cv2.imdecode(data, flags)
 
 
 def write_image(path, image, params=None):

@@ -4,7 +4,7 @@ from pyimagesearch.preprocessing.croppreprocessor import CropPreprocessor
 from pyimagesearch.preprocessing.imagetoarraypreprocessor import (
     ImageToArrayPreprocessor,
 )
-from pyimagesearch.preprocessing.meanpreprocessor import MeanPreprocessor
+from pyimagesearch.preprocessing.meanpreprocessor import MeanPreprocessor, load_means
 from pyimagesearch.preprocessing.patchpreprocessor import PatchPreprocessor
 from pyimagesearch.preprocessing.simplepreprocessor import SimplePreprocessor
 
@@ -13,7 +13,6 @@ from pyimagesearch.preprocessing.simplepreprocessor import SimplePreprocessor
 # pay for importing keras and TensorFlow (seconds, hundreds of MB)
 _LAZY = {
     "build_augmentation": "pyimagesearch.preprocessing.augmentation",
-    "load_means": "pyimagesearch.preprocessing.meanlayer",
     "mean_subtraction_layer": "pyimagesearch.preprocessing.meanlayer",
     "pixel_mean_layer": "pyimagesearch.preprocessing.meanlayer",
 }
@@ -25,6 +24,7 @@ __all__ = [
     "MeanPreprocessor",
     "PatchPreprocessor",
     "SimplePreprocessor",
+    "load_means",
     *_LAZY,
 ]
 

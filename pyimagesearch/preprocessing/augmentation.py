@@ -1,59 +1,59 @@
-"""Data augmentation from Keras preprocessing layers (not ImageDataGenerator)."""
+"""Data augmentation from Keras preprocessing layers."""
+
+import itertools
 
 import keras
 from keras import layers
 
+from pyimagesearch._checks import flag, number_in
+
 
 def build_augmentation(rotation=30, shift=0.1, shear=0.2, zoom=0.2, horizontal_flip=True,
                        fill_mode="nearest", seed=None, name="augmentation"):
-    """The diary's augmentation as a `keras.Sequential` of random layers.
+    """The book's augmentation as a `keras.Sequential` of random layers.
 
-    The defaults are the diary's `ImageDataGenerator(rotation_range=30,
+    The defaults are the book's `ImageDataGenerator(rotation_range=30,
     width_shift_range=0.1, height_shift_range=0.1, shear_range=0.2,
-    zoom_range=0.2, horizontal_flip=True, fill_mode="nearest")`, mapped to
-    layers: rotation in degrees (+-30), shift as a fraction of the size,
-    zoom as +-20%, and shear as Keras' `RandomShear` factor (note:
-    `ImageDataGenerator` read `shear_range` in degrees, so 0.2 there was a
-    barely visible shear; here 0.2 is a real one). The layers only act when
-    called with `training=True` (or inside `fit`); apply them in a tf.data
-    map or put them at the front of a model.
+    zoom_range=0.2, horizontal_flip=True, fill_mode="nearest")` as layers.
+    Note that `ImageDataGenerator` read `shear_range` in degrees, while
+    `RandomShear` takes a factor: 0.2 here is a real shear. The layers only
+    act with `training=True` (or inside `fit`): apply them in a tf.data map
+    or put them at the front of a model.
 
     Args:
-        rotation: maximum rotation in degrees (0 leaves it out).
-        shift: maximum horizontal and vertical shift, fraction of the size.
-        shear: `RandomShear` factor along x and y.
-        zoom: maximum zoom in or out, as a fraction.
+        rotation: the largest rotation in degrees (0 leaves it out).
+        shift: the largest horizontal and vertical shift, a fraction of the size.
+        shear: the `RandomShear` factor along x and y.
+        zoom: the largest zoom in or out, a fraction.
         horizontal_flip: flip left-right at random.
         fill_mode: how to fill new pixels (`"nearest"`, `"reflect"`, ...).
-        seed: seed of the random layers.
+        seed: the seed of the random layers (each layer gets its own, `seed + k`).
 
     Example:
 
     >>> aug = build_augmentation(seed=1)
-    >>> images = keras.random.uniform((2, 32, 32, 3))
-    >>> aug(images, training=True).shape
+    >>> aug(keras.random.uniform((2, 32, 32, 3)), training=True).shape
     TensorShape([2, 32, 32, 3])
     """
-    for arg, value, top in (("rotation", rotation, 180), ("shift", shift, 1),
-                            ("shear", shear, 1), ("zoom", zoom, 1)):
-        if not 0 <= value <= top:
-            raise ValueError(
-                f"`{arg}` must be between 0 and {top}. Received: {arg}={value!r}"
-            )
+    rotation = number_in("rotation", rotation, 0, 180)
+    shift, shear, zoom = (number_in(n, v, 0, 1) for n, v in
+                          (("shift", shift), ("shear", shear), ("zoom", zoom)))
+    seeds = itertools.repeat(None) if seed is None else itertools.count(seed)
     stack = []
-    if horizontal_flip:
-        stack.append(layers.RandomFlip("horizontal", seed=seed, name="flip"))
+    if flag("horizontal_flip", horizontal_flip):
+        stack.append(layers.RandomFlip("horizontal", seed=next(seeds), name="flip"))
     if rotation:
-        stack.append(layers.RandomRotation(rotation / 360.0, fill_mode=fill_mode, seed=seed,
+        stack.append(layers.RandomRotation(rotation / 360.0, fill_mode=fill_mode, seed=next(seeds),
                                            name="rotation"))
     if shift:
-        stack.append(layers.RandomTranslation(shift, shift, fill_mode=fill_mode, seed=seed,
+        stack.append(layers.RandomTranslation(shift, shift, fill_mode=fill_mode, seed=next(seeds),
                                               name="shift"))
     if shear:
-        stack.append(layers.RandomShear(shear, shear, fill_mode=fill_mode, seed=seed,
+        stack.append(layers.RandomShear(shear, shear, fill_mode=fill_mode, seed=next(seeds),
                                         name="shear"))
     if zoom:
-        stack.append(layers.RandomZoom(zoom, zoom, fill_mode=fill_mode, seed=seed, name="zoom"))
+        stack.append(layers.RandomZoom(zoom, zoom, fill_mode=fill_mode, seed=next(seeds),
+                                       name="zoom"))
     if not stack:
         raise ValueError("every augmentation is switched off: nothing to build")
     return keras.Sequential(stack, name=name)

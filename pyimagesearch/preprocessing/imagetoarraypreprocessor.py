@@ -2,60 +2,46 @@
 
 import numpy as np
 
-from pyimagesearch._compat import book_aliases
-from pyimagesearch._compat import book_attribute
-from pyimagesearch.preprocessing.checks import check_image
-
-_DATA_FORMATS = ("channels_last", "channels_first")
+from pyimagesearch._checks import image as check_image, one_of
+from pyimagesearch._compat import book_aliases, book_attribute
 
 
 class ImageToArrayPreprocessor:
     """Converts an image to a float32 array ordered the way Keras expects.
 
     The book wraps Keras' `img_to_array`; this does the same with NumPy: a
-    grayscale image `(H, W)` gains a channel axis, `(H, W, 1)`, and the
-    result is `(H, W, C)` for `"channels_last"` or `(C, H, W)` for
-    `"channels_first"`.
+    grayscale image `(H, W)` gains a channel axis, and the result is
+    `(H, W, C)` for `"channels_last"` or `(C, H, W)` for `"channels_first"`.
 
     Args:
-        data_format: `"channels_last"`, `"channels_first"`, or `None` to use
-            `keras.config.image_data_format()` (read when the preprocessor is
-            created). The book's `dataFormat` is accepted too.
+        data_format: `"channels_last"`, `"channels_first"`, or `None` for
+            `keras.config.image_data_format()` (read here). The book's
+            `dataFormat` is accepted too.
 
     Example:
 
-    ```python
-    iap = ImageToArrayPreprocessor()
-    array = iap.preprocess(np.zeros((32, 32, 3), dtype="uint8"))
-    array.dtype, array.shape  # float32, (32, 32, 3)
-    ```
+    >>> iap = ImageToArrayPreprocessor("channels_first")
+    >>> iap.preprocess(np.zeros((32, 32, 3), np.uint8)).shape
+    (3, 32, 32)
     """
 
     @book_aliases(dataFormat="data_format")
     def __init__(self, data_format=None):
         if data_format is None:
-            # Imported here so that the other preprocessors load without
-            # paying for Keras (and its backend) at import time.
-            import keras
+            import keras  # here: the other preprocessors load without Keras
 
             data_format = keras.config.image_data_format()
-        if data_format not in _DATA_FORMATS:
-            raise ValueError(
-                f"`data_format` must be one of {_DATA_FORMATS} or None. "
-                f"Received: data_format={data_format!r}"
-            )
-        self.data_format = data_format
+        self.data_format = one_of("data_format", data_format,
+                                  ("channels_last", "channels_first"))
 
     # the book's attribute name
     dataFormat = book_attribute("data_format")
 
-    def preprocess(self, image: np.ndarray) -> np.ndarray:
-        """Returns `image` as a float32 array, `(H, W, C)` or `(C, H, W)`."""
-        check_image(image, allow_empty=True)
-        array = np.asarray(image, dtype=np.float32)
-        # A grayscale image gets an explicit single channel.
+    def preprocess(self, image):
+        """`image` as a float32 array, `(H, W, C)` or `(C, H, W)`."""
+        array = np.asarray(check_image("image", image), dtype=np.float32)
         if array.ndim == 2:
-            array = array[:, :, np.newaxis]
+            array = array[:, :, np.newaxis]  # a grayscale image gets one channel
         if self.data_format == "channels_first":
             array = np.transpose(array, (2, 0, 1))
         return np.ascontiguousarray(array)

@@ -3,48 +3,36 @@
 import cv2
 import numpy as np
 
-from pyimagesearch.preprocessing.checks import check_image
-from pyimagesearch.preprocessing.checks import check_inter
-from pyimagesearch.preprocessing.checks import check_size
+from pyimagesearch._checks import image as check_image, non_negative_int, positive_int
 
 
 class SimplePreprocessor:
     """Resizes an image to `(height, width)`, ignoring the aspect ratio.
 
-    The simplest preprocessor of the book (Starter Bundle, chapter 7): every
-    image becomes the same fixed size so that a batch of images can be
-    stacked into one array, at the price of squashing or stretching images
-    whose aspect ratio differs from the target's.
+    The book's simplest preprocessor (Starter Bundle, chapter 7): every
+    image gets the same size, so that a batch of images stacks into one
+    array, at the price of squashing the images of another aspect ratio.
 
     Args:
-        width: Target width in pixels, a positive integer.
-        height: Target height in pixels, a positive integer.
-        inter: OpenCV interpolation flag used by `cv2.resize`
-            (default `cv2.INTER_AREA`, good for shrinking).
+        width: the target width in pixels.
+        height: the target height in pixels.
+        inter: the OpenCV interpolation of `cv2.resize` (`cv2.INTER_AREA`
+            suits shrinking).
 
     Example:
 
-    ```python
-    sp = SimplePreprocessor(32, 32)
-    image = sp.preprocess(cv2.imread("cat.jpg"))  # shape (32, 32, 3)
-    ```
+    >>> SimplePreprocessor(32, 16).preprocess(np.zeros((60, 80, 3), np.uint8)).shape
+    (16, 32, 3)
     """
 
     def __init__(self, width, height, inter=cv2.INTER_AREA):
-        width, height = check_size(width, height)
-        inter = check_inter(inter)
-        self.width = int(width)
-        self.height = int(height)
-        self.inter = int(inter)
+        self.width = positive_int("width", width)
+        self.height = positive_int("height", height)
+        self.inter = non_negative_int("inter", inter)
 
-    def preprocess(self, image: np.ndarray) -> np.ndarray:
-        """Returns `image` resized to `(height, width[, channels])`."""
-        check_image(image)
-        resized = cv2.resize(
-            image, (self.width, self.height), interpolation=self.inter
-        )
-        # OpenCV drops a trailing channel axis of size 1: put it back.
-        if image.ndim == 3 and resized.ndim == 2:
-            resized = resized[:, :, np.newaxis]
-        return resized
-
+    def preprocess(self, image):
+        """`image` resized to `(height, width[, channels])`."""
+        check_image("image", image)
+        resized = cv2.resize(image, (self.width, self.height), interpolation=self.inter)
+        # OpenCV drops a trailing channel axis of size 1: put it back
+        return resized[:, :, np.newaxis] if image.ndim == 3 and resized.ndim == 2 else resized

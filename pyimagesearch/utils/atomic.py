@@ -1,11 +1,4 @@
-"""Atomic writes: a file appears under its final name only when it is complete.
-
-Every final file of the package (models, checkpoints, JSON, CSV, plots, mean
-files, classifiers) is written to a temporary name in the same folder,
-flushed to disk, then renamed over the final name with `os.replace`, which
-is atomic on POSIX and Windows. A kill at any moment leaves either the old
-file or the new one, never a truncated file under the final name; at worst
-a hidden ``.<name>.tmp-<pid><suffix>`` file that a later write replaces.
+"""Atomic writes: a temporary sibling, flushed, then `os.replace`d over the final name.
 
 Example:
 
@@ -28,6 +21,8 @@ from pathlib import Path
 
 import numpy as np  # noqa: F401  (used by the docstring example)
 
+from pyimagesearch import _checks
+
 __all__ = ["atomic_path", "atomic_paths", "atomic_write", "remove_stale_temporaries",
            "temporary_name"]
 
@@ -35,19 +30,13 @@ _TMP = ".tmp-"
 
 
 def _split_name(path):
-    """`("latest", ".weights.h5")`: the name before its first dot, and the rest."""
     name = Path(path).name
     dot = name.find(".", 1)
     return (name, "") if dot < 0 else (name[:dot], name[dot:])
 
 
 def temporary_name(path):
-    """The temporary sibling of `path`, keeping its suffixes (``.x.tmp-<pid>.weights.h5``).
-
-    The suffixes are kept because some writers choose the format from them
-    (`keras.Model.save` needs ``.keras``, `save_weights` ``.weights.h5``,
-    `savefig` reads ``.png``).
-    """
+    """The temporary sibling of `path`, keeping its suffixes (``.x.tmp-<pid>.weights.h5``)."""
     path = Path(path)
     stem, suffixes = _split_name(path)
     return path.with_name(f".{stem}{_TMP}{os.getpid()}{suffixes}")
@@ -67,14 +56,7 @@ _TEMPORARY = re.compile(r"^\.(?P<stem>.*?)\.tmp-(?P<pid>\d+)(?P<suffixes>\..*)?$
 
 
 def remove_stale_temporaries(path):
-    """Delete the temporary files left by killed writers; return their paths.
-
-    A writer killed before its rename leaves ``.<name>.tmp-<pid><suffixes>``
-    beside the final file (a 25,000-image HDF5 build can leave gigabytes).
-    `path` is a final file (its own temporaries go) or a folder (every
-    temporary in it goes). Files of a process still alive are left alone
-    (a concurrent writer).
-    """
+    """Delete the temporaries of `path` (a file, or every one in a folder) left by dead writers."""
     path = Path(path)
     folder = path if path.is_dir() else path.parent
     if not folder.is_dir():
@@ -110,15 +92,7 @@ def _fsync(path):
 
 @contextlib.contextmanager
 def atomic_path(path):
-    """Yield a temporary path; on success, move it over `path` atomically.
-
-    Use it for writers that take a file name (`model.save`, `h5py.File`,
-    `fig.savefig`, `joblib.dump`). If the block raises, the temporary file
-    is removed and `path` is left as it was.
-
-    Args:
-        path: the final file name (its folder is created if needed).
-    """
+    """Yield a temporary path; on success, move it over `path` atomically (else remove it)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = temporary_name(path)
@@ -139,19 +113,7 @@ def atomic_path(path):
 def atomic_paths(paths):
     """Temporary names for several files, all renamed only when the block succeeds.
 
-    For a set of files that belong together (the HDF5 files of a build and
-    its report): the old files stay untouched until every new one is
-    complete. The LAST path is the set's completion mark: it is deleted
-    first, the others are renamed in order, and it is renamed last, so a
-    kill between two renames leaves a set without its mark (unfinished),
-    never a mark beside a mix of old and new files.
-
-    Args:
-        paths: the final file names, the completion mark last.
-
-    Yields:
-        The list of temporary paths, in the same order; the block writes
-        every one of them.
+    The LAST path is the set's completion mark: deleted first, renamed last.
     """
     paths = [Path(p) for p in paths]
     for path in paths:
@@ -179,16 +141,8 @@ def atomic_paths(paths):
 
 @contextlib.contextmanager
 def atomic_write(path, mode="w", newline=None, encoding="utf-8"):
-    """Open a temporary file for writing; on success, rename it to `path`.
-
-    Args:
-        path: the final file name.
-        mode: ``"w"`` (text, the default) or ``"wb"`` (bytes).
-        newline: passed to `open` in text mode (``""`` for `csv`).
-        encoding: the text encoding (text mode only).
-    """
-    if mode not in ("w", "wb"):
-        raise ValueError(f"`mode` must be 'w' or 'wb'. Received: mode={mode!r}")
+    """Open a temporary file for writing (``"w"`` or ``"wb"``); on success, rename it to `path`."""
+    _checks.one_of("mode", mode, ("w", "wb"))
     with atomic_path(path) as tmp:
         kwargs = {} if "b" in mode else {"newline": newline, "encoding": encoding}
         with open(tmp, mode, **kwargs) as f:

@@ -11,6 +11,8 @@ now has (Izmailov et al., 2018, "Averaging Weights Leads to Wider Optima").
 
 import numpy as np
 
+from pyimagesearch import _checks
+
 
 def batch_norm_layers(model):
     """Every `keras.layers.BatchNormalization` in `model`, nested models included."""
@@ -59,9 +61,7 @@ def recompute_batch_norm_statistics(model, data, batch_size=128):
     recompute_batch_norm_statistics(model, x)
     ```
     """
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
-            or batch_size < 1:
-        raise ValueError(f"`batch_size` must be a positive integer. Received: {batch_size!r}")
+    _checks.positive_int("batch_size", batch_size)
     layers = batch_norm_layers(model)
     if not layers:
         return 0

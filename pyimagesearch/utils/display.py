@@ -21,6 +21,6 @@ def show_image(title, image, output_dir):
         cv2.waitKey(0)
     except cv2.error:
         raise PyImageSearchError(
-            "--show needs an OpenCV build with a GUI (this one is headless); "
+            "show_image needs an OpenCV build with a GUI (this one is headless); "
             f"open the images in {output_dir} instead"
         ) from None

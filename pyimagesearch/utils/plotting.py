@@ -1,54 +1,54 @@
-"""Training curves as PNG files (matplotlib's Agg backend: no display needed)."""
+"""Training curves, prediction grids and confusion matrices as matplotlib figures.
 
+The figures are made without pyplot, so no backend is switched; given a
+path, a figure is also saved, atomically.
+"""
+
+import sys
 from pathlib import Path
 
-import matplotlib
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+from pyimagesearch.utils.atomic import atomic_path
 
-from pyimagesearch.utils.atomic import atomic_path  # noqa: E402
+__all__ = ["plot_confusion_matrix", "plot_history", "plot_predictions", "save_figure"]
 
 
-def plot_history(history, path: "str | Path", title: str = "Training loss and accuracy") -> Path:
-    """Draw losses and metrics per epoch into one PNG file.
+def __getattr__(name):
+    # `plt`, for the callers that draw with pyplot themselves (imported on first use)
+    if name == "plt":
+        import matplotlib.pyplot
 
-    The left panel holds every key ending in ``loss`` (``loss``,
-    ``val_loss``...), the right one every other metric (``accuracy``,
-    ``val_accuracy``...); a learning rate that changes gets a third panel.
-    Drawn for diagnosis: the loss axis is logarithmic when the losses span
-    more than 10x (one exploding epoch no longer flattens the rest), the
-    learning rate's axis always is (a step decay stays visible), and the
-    epochs are whole numbers. The file is written to a temporary name and
-    then renamed, so a reader never sees a half-written plot (a callback
-    redraws it each epoch).
+        return matplotlib.pyplot
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-    Args:
-        history: a dict of lists (or a `keras.callbacks.History`).
-        path: the PNG path.
-        title: the figure's title (e.g. the study and its recipe).
 
-    Example:
+def plot_history(history, path=None, title="Training loss and accuracy"):
+    """Draw losses and metrics per epoch; save the figure as `path` if given.
 
-    >>> plot_history({"loss": [1.0, 0.5], "val_loss": [1.1, 0.7]}, "/tmp/p.png")
-    PosixPath('/tmp/p.png')
+    Losses go left, other metrics right, a changing learning rate in a third
+    panel. `history` is a dict of lists or a `keras.callbacks.History`.
+
+    >>> fig = plot_history({"loss": [1.0, 0.5], "val_loss": [1.1, 0.7]})
+    >>> [ax.get_ylabel() for ax in fig.axes]
+    ['loss']
     """
     from matplotlib.ticker import MaxNLocator
 
     history = getattr(history, "history", history)
     if not history or not any(len(v) for v in history.values()):
-        raise ValueError(f"`history` has no values to plot. Received: {history!r}")
+        raise ValueError(f"`history` has no values to plot. Received: history={history!r}")
+    rates = ("lr", "learning_rate")
     losses = [k for k in history if k.endswith("loss")]
-    lrs = [k for k in history if k in ("lr", "learning_rate")
-           and len(set(history[k])) > 1]
-    metrics = [k for k in history if k not in losses and k not in ("lr", "learning_rate")]
+    lrs = [k for k in history if k in rates and len(set(history[k])) > 1]
+    metrics = [k for k in history if k not in losses and k not in rates]
     panels = [p for p in (losses, metrics, lrs) if p]
-    fig, axes = plt.subplots(1, len(panels), figsize=(6 * len(panels), 4.5), squeeze=False)
-    for ax, keys in zip(axes[0], panels):
+    fig = Figure(figsize=(6 * len(panels), 4.5))
+    for ax, keys in zip(fig.subplots(1, len(panels), squeeze=False)[0], panels):
         for key in keys:
             values = history[key]
-            ax.plot(range(1, len(values) + 1), values, label=key, marker="." if len(values) < 30
-                    else None)
+            ax.plot(range(1, len(values) + 1), values, label=key,
+                    marker="." if len(values) < 30 else None)
         ax.set_xlabel("epoch")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel("learning rate" if keys is lrs else ("loss" if keys is losses else "metric"))
@@ -57,26 +57,24 @@ def plot_history(history, path: "str | Path", title: str = "Training loss and ac
         ax.grid(alpha=0.3)
         ax.legend()
     fig.suptitle(title)
-    return save_figure(fig, path)
+    return _saved(fig, path)
 
 
 def _spans_decades(history, keys):
-    """Whether the positive values of `keys` span more than a factor 10."""
     values = [v for k in keys for v in history[k] if v == v and v > 0]
     return bool(values) and max(values) > 10 * min(values)
 
 
-def plot_predictions(images, y_true, y_pred, class_names, path, title="Test images", count=16):
-    """A grid of the first `count` images with their true and predicted labels.
+def plot_predictions(images, y_true, y_pred, class_names, path=None, title="Test images",
+                     count=16):
+    """A grid of the first `count` images with their true and predicted labels (wrong: red).
 
-    A wrong prediction's label is red. `images` are `(N, H, W, C)` (or
-    channels first) RGB or grayscale arrays, in [0, 1] or [0, 255].
-
-    Example:
+    `images` are RGB or grayscale, in [0, 1] or [0, 255].
 
     >>> import numpy as np
-    >>> plot_predictions(np.zeros((2, 8, 8, 3)), [0, 1], [0, 0], ["cat", "dog"], "/tmp/g.png")
-    PosixPath('/tmp/g.png')
+    >>> fig = plot_predictions(np.zeros((2, 8, 8, 3)), [0, 1], [0, 0], ["cat", "dog"])
+    >>> [ax.get_title() for ax in fig.axes[:2]]
+    ['true cat\\npred cat', 'true dog\\npred cat']
     """
     import numpy as np
 
@@ -89,52 +87,47 @@ def plot_predictions(images, y_true, y_pred, class_names, path, title="Test imag
                          f"{len(images)}, {len(y_true)}, {len(y_pred)}")
     cols = min(4, len(images)) or 1
     rows = -(-len(images) // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(2.4 * cols, 2.6 * rows), squeeze=False)
+    fig = Figure(figsize=(2.4 * cols, 2.6 * rows))
+    axes = fig.subplots(rows, cols, squeeze=False).ravel()
     scale = 255.0 if images.max(initial=0) > 1.5 else 1.0
-    for ax in axes.ravel():
+    for ax in axes:
         ax.axis("off")
-    for ax, image, t, p in zip(axes.ravel(), images, y_true, y_pred):
+    for ax, image, t, p in zip(axes, images, y_true, y_pred):
         image = np.clip(image / scale, 0, 1)
-        ax.imshow(image.squeeze(-1) if image.shape[-1] == 1 else image,
-                  cmap="gray" if image.shape[-1] == 1 else None)
+        gray = image.shape[-1] == 1
+        ax.imshow(image.squeeze(-1) if gray else image, cmap="gray" if gray else None)
         ax.set_title(f"true {class_names[int(t)]}\npred {class_names[int(p)]}", fontsize=8,
                      color="black" if t == p else "red")
     fig.suptitle(title)
-    return save_figure(fig, path)
+    return _saved(fig, path)
 
 
 def save_figure(fig, path):
-    """Save `fig` as `path` atomically (temporary name, then rename); close it."""
+    """Save `fig` as `path` atomically; return `path` (a pyplot figure is closed)."""
     fig.tight_layout()
     path = Path(path)
     try:
         with atomic_path(path) as tmp:
             fig.savefig(tmp, dpi=100)
     finally:
-        plt.close(fig)
+        if "matplotlib.pyplot" in sys.modules:
+            sys.modules["matplotlib.pyplot"].close(fig)
     return path
 
 
-def plot_confusion_matrix(y_true, y_pred, class_names, path, title="Confusion matrix"):
-    """Draw scikit-learn's confusion matrix (rows: true class) into a PNG file.
+def _saved(fig, path):
+    if path is not None:
+        save_figure(fig, path)
+    return fig
 
-    Every cell shows its count; the colours are the counts divided by the
-    row's total (the recall of each class), so classes of different sizes
-    compare at a glance. The file is written atomically (`save_figure`).
 
-    Args:
-        y_true: integer labels, or one-hot rows (argmax taken).
-        y_pred: integer predictions, or probability rows (argmax taken).
-        class_names: the name of class 0, 1, ...
-        path: the PNG path.
-        title: the figure's title.
+def plot_confusion_matrix(y_true, y_pred, class_names, path=None, title="Confusion matrix"):
+    """Draw scikit-learn's confusion matrix (rows: true class); save it as `path` if given.
 
-    Returns:
-        `(path, matrix)`: the PNG's path and the `(classes, classes)` counts.
+    The colours are each row's recall. `y_true` and `y_pred` are labels or
+    one-hot/probability rows. Returns `(figure, matrix)`.
 
-    Example:
-
-    >>> path, matrix = plot_confusion_matrix([0, 1, 1], [0, 1, 0], ["cat", "dog"], "/tmp/cm.png")
+    >>> fig, matrix = plot_confusion_matrix([0, 1, 1], [0, 1, 0], ["cat", "dog"])
     >>> matrix.tolist()
     [[1, 0], [1, 1]]
     """
@@ -152,7 +145,8 @@ def plot_confusion_matrix(y_true, y_pred, class_names, path, title="Confusion ma
     totals = matrix.sum(axis=1, keepdims=True)
     rates = np.divide(matrix, totals, out=np.zeros(matrix.shape), where=totals > 0)
     size = max(4.5, 0.6 * len(names) + 2)
-    fig, ax = plt.subplots(figsize=(size + 1, size))
+    fig = Figure(figsize=(size + 1, size))
+    ax = fig.subplots()
     image = ax.imshow(rates, cmap="Blues", vmin=0, vmax=1)
     fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="fraction of the true class")
     ticks = range(len(names))
@@ -165,4 +159,4 @@ def plot_confusion_matrix(y_true, y_pred, class_names, path, title="Confusion ma
     ax.set_xlabel("predicted class")
     ax.set_ylabel("true class")
     ax.set_title(title)
-    return save_figure(fig, path), matrix
+    return _saved(fig, path), matrix

@@ -1,8 +1,33 @@
-"""Progress bars for long loops (progressbar2)."""
+"""Progress bars for long loops (progressbar2).
+
+In a terminal a bar redraws in place. In a Jupyter kernel (stderr is the
+kernel's stream, not a terminal) each redraw becomes a stream message kept
+in the notebook, so there a bar is drawn without colours and at most once
+every `NOTEBOOK_INTERVAL` seconds: a few frames that the notebook shows as
+one line, redrawn in place.
+"""
 
 import sys
 
 import progressbar
+
+from pyimagesearch import _checks
+
+#: seconds between two redraws of a bar in a Jupyter kernel
+NOTEBOOK_INTERVAL = 2.0
+
+
+def in_notebook(stream=None):
+    """Whether `stream` (default: stderr) is a Jupyter kernel's stream, not a terminal.
+
+    >>> in_notebook()  # doctest and script alike: a file or a terminal
+    False
+    """
+    stream = sys.stderr if stream is None else stream
+    if "ipykernel" not in sys.modules:
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return type(stream).__module__.startswith("ipykernel") and not (isatty and isatty())
 
 
 def progress_bar(total, label="", verbose=True):
@@ -15,8 +40,7 @@ def progress_bar(total, label="", verbose=True):
     ...     _ = bar.update(i + 1)
     >>> _ = bar.finish()
     """
-    if total is None or total < 0:
-        raise ValueError(f"`total` must be a non-negative integer. Received: total={total}")
+    _checks.non_negative_int("total", total)
     if not verbose:
         return progressbar.NullBar(max_value=total).start()
     widgets = [
@@ -24,6 +48,11 @@ def progress_bar(total, label="", verbose=True):
         progressbar.Percentage(), " ", progressbar.Bar(), " ",
         progressbar.SimpleProgress(), " ", progressbar.ETA(),
     ]
+    if in_notebook():
+        return progressbar.ProgressBar(max_value=total, widgets=widgets, fd=sys.stderr,
+                                       enable_colors=False, line_breaks=False,
+                                       poll_interval=NOTEBOOK_INTERVAL,
+                                       min_poll_interval=NOTEBOOK_INTERVAL).start()
     return progressbar.ProgressBar(max_value=total, widgets=widgets, fd=sys.stderr).start()
 
 

@@ -1,6 +1,9 @@
 import keras
 from keras import layers
 
+from pyimagesearch._checks import integer, positive_int
+from pyimagesearch.nn.conv.common import softmax_output
+
 
 class FCHeadNet:
     """The book's new fully-connected head for network surgery.
@@ -8,14 +11,12 @@ class FCHeadNet:
     FLATTEN => FC(D) => RELU => DROPOUT(0.5) => FC(classes) => SOFTMAX, put
     on the output of a headless base network (e.g. VGG16 with
     ``include_top=False``). As in the book, `build` returns the head's
-    output *tensor*; make the model with
-    ``keras.Model(base_model.input, head)``. The
-    base's layers then come first in ``model.layers`` at the same indices,
+    output *tensor*: make the model with ``keras.Model(base_model.input,
+    head)``. The base's layers then keep their indices in ``model.layers``,
     so "unfreeze from layer 15" means the same layer in both.
 
-    Every layer is named (``head_flatten``, ``head_fc``, ``head_dropout``,
-    ``head_predictions_dense``, ``head_predictions``); the softmax runs in
-    float32, which keeps it stable under mixed precision.
+    The layers are named ``head_flatten``, ``head_fc``, ``head_dropout``,
+    ``head_predictions_dense`` and ``head_predictions``.
 
     Args (of `build`):
         base_model: a `keras.Model` with one output of known size.
@@ -24,49 +25,30 @@ class FCHeadNet:
 
     Example:
 
-    ```python
-    base = VGG16(weights="imagenet", include_top=False,
-                 input_shape=(224, 224, 3))
-    head = FCHeadNet.build(base, classes=17, D=256)
-    model = keras.Model(inputs=base.input, outputs=head)
-    ```
+    >>> inputs = keras.Input((8, 8, 3))
+    >>> base = keras.Model(inputs, keras.layers.Conv2D(4, 3)(inputs))
+    >>> head = FCHeadNet.build(base, classes=17, D=256)
+    >>> keras.Model(base.input, head).output_shape
+    (None, 17)
     """
 
     @staticmethod
-    def build(base_model: "keras.Model", classes: int, D: int):
-        if not isinstance(base_model, keras.Model):
+    def build(base_model, classes, D):
+        if not isinstance(base_model, keras.Model) or len(base_model.outputs) != 1:
+            raise ValueError("`base_model` must be a keras.Model with one output. "
+                             f"Received: base_model={base_model!r}")
+        integer("classes", classes, minimum=2)
+        positive_int("D", D)
+        if None in base_model.output.shape[1:]:
             raise ValueError(
-                f"FCHeadNet.build: `base_model` must be a keras.Model. Received: {base_model!r}"
-            )
-        if len(base_model.outputs) != 1:
-            raise ValueError(
-                "FCHeadNet.build: `base_model` must have exactly one output. Received "
-                f"{len(base_model.outputs)} outputs"
-            )
-        for arg, value, low in (("classes", classes, 2), ("D", D, 1)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < low:
-                raise ValueError(
-                    f"FCHeadNet.build: `{arg}` must be an integer >= {low}. "
-                    f"Received: {arg}={value!r}"
-                )
-        shape = base_model.output.shape[1:]
-        if any(d is None for d in shape):
-            raise ValueError(
-                "FCHeadNet.build: the base's output size must be known to flatten it; build "
-                "the base with a fixed `input_shape`. Received output shape "
-                f"{base_model.output.shape}"
-            )
+                "the output size of `base_model` must be known to flatten it: build the base "
+                f"with a fixed `input_shape`. Received: output shape {base_model.output.shape}")
 
         # initialize the head model that will be placed on top of the base,
         # then add a FC layer
-        head = base_model.output
-        head = layers.Flatten(name="head_flatten")(head)
+        head = layers.Flatten(name="head_flatten")(base_model.output)
         head = layers.Dense(D, activation="relu", name="head_fc")(head)
         head = layers.Dropout(0.5, name="head_dropout")(head)
 
-        # add a softmax layer (in float32, safe under mixed precision)
-        head = layers.Dense(classes, name="head_predictions_dense")(head)
-        head = layers.Activation("softmax", dtype="float32", name="head_predictions")(head)
-
-        # return the model's head
-        return head
+        # add a softmax layer and return the model's head
+        return softmax_output(head, classes, name="head_predictions")

@@ -1,8 +1,7 @@
 import keras
 from keras import layers
 
-from pyimagesearch.nn.conv.common import input_shape_and_axis
-from pyimagesearch.nn.conv.common import softmax_output
+from pyimagesearch.nn.conv.common import image_input, softmax_output
 
 
 class LeNet:
@@ -19,14 +18,15 @@ class LeNet:
     """
 
     @staticmethod
-    def build(width: int, height: int, depth: int, classes: int) -> "keras.Model":
-        shape, _ = input_shape_and_axis(width, height, depth, classes, "LeNet")
-        inputs = keras.Input(shape=shape, name="image")
+    def build(width, height, depth, classes):
+        inputs = image_input(width, height, depth, classes)
         x = inputs
+        # first and second set of CONV => RELU => POOL layers
         for block, filters in ((1, 20), (2, 50)):
             x = layers.Conv2D(filters, (5, 5), padding="same", name=f"block{block}_conv")(x)
             x = layers.Activation("relu", name=f"block{block}_relu")(x)
             x = layers.MaxPooling2D((2, 2), strides=(2, 2), name=f"block{block}_pool")(x)
+        # first (and only) set of FC => RELU layers, then the softmax classifier
         x = layers.Flatten(name="flatten")(x)
         x = layers.Dense(500, name="fc1")(x)
         x = layers.Activation("relu", name="fc1_relu")(x)

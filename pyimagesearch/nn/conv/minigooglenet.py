@@ -1,7 +1,9 @@
 import keras
 from keras import layers
 
-from pyimagesearch.nn.conv.common import input_shape_and_axis
+from pyimagesearch.nn.conv.common import apply_preprocessing
+from pyimagesearch.nn.conv.common import channel_axis
+from pyimagesearch.nn.conv.common import image_input
 from pyimagesearch.nn.conv.common import softmax_output
 
 
@@ -22,20 +24,12 @@ class MiniGoogLeNet:
     FC(classes) => SOFTMAX. At 32x32 the two downsample modules take the
     maps to 15x15 and 7x7, so the average pool leaves 1x1x336.
 
-    Batch normalisation and the concatenations run on the channel axis of
-    `keras.config.image_data_format()`; the softmax is kept in float32
-    (safe under mixed precision). Every layer is named (``block1_conv``,
-    ``inception3a_3x3_bn``, ``downsample1_pool``, ``predictions``...).
-    With 32x32x3 inputs and 10 classes it has 1,656,250 parameters
-    (1,652,826 trainable).
-
     Args (of `build`):
         width, height, depth: the input size (32, 32, 3 for CIFAR-10); at
             least 31x31, so that the 7x7 average pool still fits.
         classes: the number of classes.
         preprocessing: a layer, or a list of layers, put between the input
-            and the first convolution (e.g. a per-pixel mean subtraction);
-            the saved model then carries its preprocessing.
+            and the first convolution (e.g. `pixel_mean_layer(train_x)`).
 
     Example:
 
@@ -73,64 +67,37 @@ class MiniGoogLeNet:
             [conv_3x3, pool])
 
     @staticmethod
-    def build(width: int, height: int, depth: int, classes: int,
-              preprocessing=None) -> "keras.Model":
-        shape, chan_axis = input_shape_and_axis(width, height, depth, classes, "MiniGoogLeNet")
+    def build(width, height, depth, classes, preprocessing=None):
+        inputs = image_input(width, height, depth, classes)
         if min(width, height) < MiniGoogLeNet.MIN_SIZE:
             raise ValueError(
-                f"MiniGoogLeNet.build: the input must be at least {MiniGoogLeNet.MIN_SIZE}x"
-                f"{MiniGoogLeNet.MIN_SIZE} (two 3x3/2 downsample modules, then a 7x7 average "
-                f"pool). Received: width={width}, height={height}"
-            )
-        preprocessing = _layer_list(preprocessing)
-        m = MiniGoogLeNet
-
-        inputs = keras.Input(shape=shape, name="image")
-        x = inputs
-        # the model's own preprocessing (e.g. the mean subtraction)
-        for layer in preprocessing:
-            x = layer(x)
+                f"MiniGoogLeNet needs inputs of at least {MiniGoogLeNet.MIN_SIZE}x"
+                f"{MiniGoogLeNet.MIN_SIZE}. Received: width={width}, height={height}")
+        m, axis = MiniGoogLeNet, channel_axis()
+        x = apply_preprocessing(inputs, preprocessing)
 
         # the first CONV module
-        x = m.conv_module(x, 96, 3, 3, (1, 1), chan_axis, name="block1_conv")
+        x = m.conv_module(x, 96, 3, 3, (1, 1), axis, name="block1_conv")
 
         # two Inception modules followed by a downsample module
-        x = m.inception_module(x, 32, 32, chan_axis, name="inception2a")
-        x = m.inception_module(x, 32, 48, chan_axis, name="inception2b")
-        x = m.downsample_module(x, 80, chan_axis, name="downsample1")
+        x = m.inception_module(x, 32, 32, axis, name="inception2a")
+        x = m.inception_module(x, 32, 48, axis, name="inception2b")
+        x = m.downsample_module(x, 80, axis, name="downsample1")
 
         # four Inception modules followed by a downsample module
-        x = m.inception_module(x, 112, 48, chan_axis, name="inception3a")
-        x = m.inception_module(x, 96, 64, chan_axis, name="inception3b")
-        x = m.inception_module(x, 80, 80, chan_axis, name="inception3c")
-        x = m.inception_module(x, 48, 96, chan_axis, name="inception3d")
-        x = m.downsample_module(x, 96, chan_axis, name="downsample2")
+        x = m.inception_module(x, 112, 48, axis, name="inception3a")
+        x = m.inception_module(x, 96, 64, axis, name="inception3b")
+        x = m.inception_module(x, 80, 80, axis, name="inception3c")
+        x = m.inception_module(x, 48, 96, axis, name="inception3d")
+        x = m.downsample_module(x, 96, axis, name="downsample2")
 
         # two Inception modules followed by global POOL and dropout
-        x = m.inception_module(x, 176, 160, chan_axis, name="inception4a")
-        x = m.inception_module(x, 176, 160, chan_axis, name="inception4b")
+        x = m.inception_module(x, 176, 160, axis, name="inception4a")
+        x = m.inception_module(x, 176, 160, axis, name="inception4b")
         x = layers.AveragePooling2D((7, 7), name="avg_pool")(x)
         x = layers.Dropout(0.5, name="dropout")(x)
 
-        # softmax classifier (kept in float32 under mixed precision)
+        # softmax classifier
         x = layers.Flatten(name="flatten")(x)
         outputs = softmax_output(x, classes)
         return keras.Model(inputs, outputs, name="minigooglenet")
-
-
-def _layer_list(preprocessing):
-    if preprocessing is None:
-        return []
-    if isinstance(preprocessing, layers.Layer):
-        return [preprocessing]
-    try:
-        preprocessing = list(preprocessing)
-    except TypeError:
-        preprocessing = [preprocessing]
-    for layer in preprocessing:
-        if not isinstance(layer, layers.Layer):
-            raise ValueError(
-                "MiniGoogLeNet.build: `preprocessing` must be a keras layer or a list of "
-                f"layers. Received an item {layer!r}"
-            )
-    return preprocessing

@@ -1,8 +1,8 @@
 import keras
 from keras import layers
 
-from pyimagesearch.nn.conv.common import input_shape_and_axis
-from pyimagesearch.nn.conv.common import softmax_output
+from pyimagesearch._checks import flag
+from pyimagesearch.nn.conv.common import channel_axis, image_input, softmax_output
 
 
 class MiniVGGNet:
@@ -10,13 +10,11 @@ class MiniVGGNet:
 
     (CONV => RELU => BN) x 2 => POOL => DROPOUT(0.25), with 32 then 64
     filters; FC(512) => RELU => BN => DROPOUT(0.5) => FC(classes) => SOFTMAX.
-    Batch normalisation runs on the channel axis of the image data format.
 
     Args (of `build`):
         width, height, depth: the input image's size and channels.
         classes: the number of classes.
-        batch_norm: `False` drops every BatchNormalization layer (the
-            diary compared both).
+        batch_norm: `False` leaves out every BatchNormalization layer.
 
     Example:
 
@@ -26,24 +24,21 @@ class MiniVGGNet:
     """
 
     @staticmethod
-    def build(width: int, height: int, depth: int, classes: int,
-              batch_norm: bool = True) -> "keras.Model":
-        shape, chan_axis = input_shape_and_axis(width, height, depth, classes, "MiniVGGNet")
-        if not isinstance(batch_norm, bool):
-            raise ValueError(
-                f"MiniVGGNet.build: `batch_norm` must be True or False. Received: {batch_norm!r}"
-            )
-        inputs = keras.Input(shape=shape, name="image")
+    def build(width, height, depth, classes, batch_norm=True):
+        inputs = image_input(width, height, depth, classes)
+        batch_norm = flag("batch_norm", batch_norm)
         x = inputs
+        # two blocks of (CONV => RELU => BN) * 2 => POOL => DROPOUT
         for block, filters in ((1, 32), (2, 64)):
             for conv in (1, 2):
                 name = f"block{block}_conv{conv}"
                 x = layers.Conv2D(filters, (3, 3), padding="same", name=name)(x)
                 x = layers.Activation("relu", name=f"{name}_relu")(x)
                 if batch_norm:
-                    x = layers.BatchNormalization(axis=chan_axis, name=f"{name}_bn")(x)
+                    x = layers.BatchNormalization(axis=channel_axis(), name=f"{name}_bn")(x)
             x = layers.MaxPooling2D((2, 2), name=f"block{block}_pool")(x)
             x = layers.Dropout(0.25, name=f"block{block}_dropout")(x)
+        # first (and only) set of FC => RELU layers, then the softmax classifier
         x = layers.Flatten(name="flatten")(x)
         x = layers.Dense(512, name="fc1")(x)
         x = layers.Activation("relu", name="fc1_relu")(x)

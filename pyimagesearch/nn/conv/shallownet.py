@@ -1,8 +1,7 @@
 import keras
 from keras import layers
 
-from pyimagesearch.nn.conv.common import input_shape_and_axis
-from pyimagesearch.nn.conv.common import softmax_output
+from pyimagesearch.nn.conv.common import image_input, softmax_output
 
 
 class ShallowNet:
@@ -16,9 +15,8 @@ class ShallowNet:
     """
 
     @staticmethod
-    def build(width: int, height: int, depth: int, classes: int) -> "keras.Model":
-        shape, _ = input_shape_and_axis(width, height, depth, classes, "ShallowNet")
-        inputs = keras.Input(shape=shape, name="image")
+    def build(width, height, depth, classes):
+        inputs = image_input(width, height, depth, classes)
         x = layers.Conv2D(32, (3, 3), padding="same", name="conv1")(inputs)
         x = layers.Activation("relu", name="conv1_relu")(x)
         x = layers.Flatten(name="flatten")(x)

@@ -1,74 +1,45 @@
-"""What the two ensemble scripts share: the data, the members' folders, their predictions.
+"""What the two ensemble scripts share: the members' folders, their models, their mean.
 
-An ensemble run folder (made by `train_models.py`) holds one folder per
-member, ``members/<i>/``, with that member's `model.keras`, `args.json`
-(its seed), `class_names.json`, report, history, plot and `results.csv`.
-A member is finished when its `model.keras` exists: the harness writes the
-model last, under a temporary name that it then renames.
-
-- `load_data(source)`: CIFAR-10 scaled to [0, 1], one-hot labels, in the
-  channel order of `keras.config.image_data_format()`.
-- `member_folder(run_dir, i)`, `is_finished(folder)`: where member `i` lives,
-  and whether it finished.
-- `load_members(run_dir, class_names)`: every finished member's model, after
-  checking that all of them share one class list.
-- `predict_members(models, x)`, `average(probabilities)`,
-  `accuracy_by_size(probabilities, y)`, `plot_accuracy_by_size(...)`: each
-  member's softmax output, their mean (the ensemble), and the ensemble's
-  accuracy with its first 1..N members (and its plot).
-
-Example:
-
-```python
-members = load_members("outputs/ensemble", CIFAR10_CLASSES)
-probabilities = predict_members([model for _, model in members], test_x)
-ensemble_prediction = average(probabilities)
-```
+A run folder of `train_models.py` holds one folder per member,
+``members/<i>/``, with its `model.keras`, `args.json` (its seed),
+`class_names.json`, report, history, plot and `results.csv`. A member is
+finished when its `model.keras` exists: the harness writes the model last,
+under a temporary name that it then renames. `load_members(run_dir,
+class_names)` loads them, `predict_members(models, x)` stacks their softmax
+outputs and `average(...)` is the ensemble's prediction.
 """
 
 import json
 from pathlib import Path
 
+import keras
 import numpy as np
+from matplotlib.figure import Figure
 
 from pyimagesearch.errors import PyImageSearchError
+from pyimagesearch.utils import predict_all
+from pyimagesearch.utils.plotting import save_figure
 
+STUDY = "2020-11-22-ensemble-methods"
 MEMBERS = "members"
 MODEL = "model.keras"
 CLASS_NAMES = "class_names.json"
-
+DATASET_HELP = ("cifar10 (a local copy under $DATASETS_DIR, else Keras' download), a "
+                "{train,test}/<class>/*.png folder, or a cifar-10-batches-py folder "
+                "(default: cifar10)")
 
 
 class MembersError(PyImageSearchError, ValueError):
     """An ensemble folder without members, or with members that do not agree."""
 
 
-def load_data(source, verbose=1):
-    """CIFAR-10 for the members: float32 in [0, 1], one-hot labels (as the MiniVGGNet study)."""
-    from pyimagesearch.datasets.cifar10 import load_cifar10_for_training
-
-    return load_cifar10_for_training(source, scale=True, verbose=verbose)
-
-
-# ---------------------------------------------------------------------------
-# the members' folders
-# ---------------------------------------------------------------------------
 def member_folder(run_dir, index):
-    """``<run_dir>/members/<index>``."""
+    """``<run_dir>/members/<index>``; the member is finished when its model file exists."""
     return Path(run_dir) / MEMBERS / str(index)
 
 
-def is_finished(folder):
-    """A member is finished when its model file exists (it is written last, atomically)."""
-    return (Path(folder) / MODEL).is_file()
-
-
 def finished_members(run_dir):
-    """`[(index, folder), ...]` of the finished members, by index.
-
-    Raises:
-        MembersError: `run_dir` is not a folder, or holds no finished member.
-    """
+    """`[(index, folder), ...]` of the finished members, by index (`MembersError`: none)."""
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise MembersError(f"--models {run_dir}: no such folder (an ensemble run folder "
@@ -77,9 +48,9 @@ def finished_members(run_dir):
     found = sorted((int(p.name), p) for p in root.iterdir()
                    if p.is_dir() and p.name.isdigit()) if root.is_dir() else []
     for index, folder in found:
-        if not is_finished(folder):
+        if not (folder / MODEL).is_file():
             print(f"[WARNING] member {index} ({folder}) did not finish (no {MODEL}): left out")
-    members = [(index, folder) for index, folder in found if is_finished(folder)]
+    members = [(index, folder) for index, folder in found if (folder / MODEL).is_file()]
     if not members:
         raise MembersError(f"--models {run_dir} holds no finished member ({MEMBERS}/<i>/"
                            f"{MODEL}); train them with train_models.py --output {run_dir}")
@@ -87,6 +58,7 @@ def finished_members(run_dir):
 
 
 def read_class_names(folder):
+    """A member's class list (its `class_names.json`)."""
     path = Path(folder) / CLASS_NAMES
     try:
         names = json.loads(path.read_text())
@@ -99,18 +71,13 @@ def read_class_names(folder):
 
 
 def load_members(run_dir, class_names):
-    """Load every finished member; all must predict `class_names`, in that order.
-
-    Returns:
-        `[(index, model), ...]`, by index.
+    """`[(index, model), ...]` of every finished member; all must predict `class_names`.
 
     Raises:
         MembersError: no finished member; a member whose class list differs
             from the first member's or from `class_names`, or whose model
             does not load or has another number of outputs.
     """
-    import keras
-
     members = finished_members(run_dir)
     first_index, first_folder = members[0]
     first = read_class_names(first_folder)
@@ -118,10 +85,9 @@ def load_members(run_dir, class_names):
     for index, folder in members:
         names = read_class_names(folder)
         if names != first:
-            raise MembersError(
-                f"members {first_index} and {index} have different class lists "
-                f"({first} in {first_folder}, {names} in {folder}): they cannot be averaged"
-            )
+            raise MembersError(f"members {first_index} and {index} have different class lists "
+                               f"({first} in {first_folder}, {names} in {folder}): they "
+                               "cannot be averaged")
         print(f"[INFO] loading member {index}: {folder / MODEL}")
         try:
             model = keras.saving.load_model(folder / MODEL)
@@ -139,13 +105,8 @@ def load_members(run_dir, class_names):
     return loaded
 
 
-# ---------------------------------------------------------------------------
-# the ensemble's predictions
-# ---------------------------------------------------------------------------
 def predict_members(models, x, batch_size=64):
     """Every member's softmax probabilities: an array `(members, samples, classes)`."""
-    from pyimagesearch.utils import predict_all
-
     return np.stack([np.asarray(predict_all(model, x, batch_size=batch_size), dtype=np.float64)
                      for model in models])
 
@@ -168,26 +129,16 @@ def accuracy_by_size(probabilities, y_true):
 
 
 def plot_accuracy_by_size(curve, member_accuracies, path, title=None):
-    """Draw the ensemble's accuracy against its number of members into a PNG file.
-
-    Args:
-        curve: `accuracy_by_size(...)`: the accuracy of the first k members.
-        member_accuracies: each member's own accuracy, in the same order
-            (drawn as dots: member i alone at k = i + 1).
-        path: the PNG path (written atomically).
-    """
-    from pyimagesearch.utils.plotting import plt, save_figure
-
+    """The ensemble's accuracy against its size (`curve`), each member alone as a dot, to a PNG."""
     sizes = list(range(1, len(curve) + 1))
-    fig, ax = plt.subplots(figsize=(6, 5))
+    fig = Figure(figsize=(6, 5))
+    ax = fig.subplots()
     ax.plot(sizes, curve, marker="o", label="ensemble of the first k members")
     ax.scatter(sizes, member_accuracies, color="grey", zorder=3, label="member k alone")
     ax.axhline(max(member_accuracies), color="grey", linestyle="--", linewidth=1,
                label=f"best member ({max(member_accuracies):.4f})")
-    ax.set_xticks(sizes)
-    ax.set_xlabel("members (k)")
-    ax.set_ylabel("test accuracy")
-    ax.set_title(title or "Ensemble accuracy by number of members")
+    ax.set(xticks=sizes, xlabel="members (k)", ylabel="test accuracy",
+           title=title or "Ensemble accuracy by number of members")
     ax.grid(alpha=0.3)
     # below the axes, so that no point hides behind it
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2, fontsize="small")

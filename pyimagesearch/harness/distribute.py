@@ -1,33 +1,27 @@
-"""tf.distribute for the study harness: which strategy, which worker, which precision.
+"""tf.distribute for the harness: which strategy, which worker, which precision, which data.
 
-`pyimagesearch.harness.Run` builds a run's strategy and dtype policy with
-these functions; a study script only writes ``with run.strategy.scope():``.
+`Run` builds a run's strategy and dtype policy with these functions and
+enters the strategy's scope for its whole ``with`` block, so a study script
+never names a strategy.
 
-- `cluster_from_env()`: the `TF_CONFIG` of a multi-worker run, parsed and
-  checked: this task's type and index, the number of workers, and whether
-  this task is the chief (the one that writes the outputs).
-- `resolve_strategy(name)`: ``"auto"`` becomes ``"multiworker"`` when
-  `TF_CONFIG` names several workers, ``"mirrored"`` when several GPUs are
-  visible, else ``"default"``.
-- `split_cpu(n)`: split the CPU into `n` logical devices (to try
-  ``mirrored`` without GPUs); it must run before TensorFlow starts.
-- `make_strategy(name)`: the `tf.distribute.Strategy` object. A
-  `MultiWorkerMirroredStrategy` must be created before any other TensorFlow
-  op of the process (it configures the collective ops of the runtime).
-- `resolve_precision(precision, mixed)`: the Keras dtype policy's name.
-- `patch_keras_multiworker()`: works around two Keras 3 bugs that stop
-  `fit` under a multi-worker strategy (keras-team/keras#20585).
+- `cluster_from_env()`: this process's `Task` in `TF_CONFIG` (one worker
+  when unset); `resolve_strategy(name)`: what ``auto`` stands for;
+- `split_cpu(n)`: ``n`` logical CPU devices (before TensorFlow starts);
+- `make_strategy(name)`: one `tf.distribute.Strategy` per kind per process;
+- `resolve_precision(precision, mixed)`: the Keras dtype policy's name;
+- `worker_dataset(...)`: one worker's part of `Run.sharded`.
 
-Example (what `Run.__enter__` does):
+Example:
 
->>> name = resolve_strategy("auto")           # "default" on one CPU
->>> strategy = make_strategy(name)
+>>> strategy = make_strategy(resolve_strategy("auto"))   # one CPU: the default strategy
 >>> strategy.num_replicas_in_sync
 1
 """
 
 import json
 import os
+
+from pyimagesearch import _checks
 from collections import namedtuple
 
 from pyimagesearch.errors import PyImageSearchError
@@ -131,8 +125,7 @@ def split_cpu(count):
     """
     import tensorflow as tf
 
-    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-        raise ValueError(f"`count` must be a positive integer. Received: count={count!r}")
+    count = _checks.positive_int("count", count)
     cpu = tf.config.list_physical_devices("CPU")[0]
     try:
         tf.config.set_logical_device_configuration(
@@ -155,18 +148,12 @@ _STRATEGIES = {}
 
 
 def make_strategy(name):
-    """The `tf.distribute.Strategy` for a resolved name (not ``auto``).
+    """The `tf.distribute.Strategy` of a resolved name (not ``auto``), one per kind per process.
 
-    One object per kind and set of devices is made per process and handed
-    to every run that asks for it again (runs after runs in one process:
-    tests, benchmarks).
-
-    - ``default``: `tf.distribute.get_strategy()` (one device, no copies);
-    - ``mirrored``: `MirroredStrategy` over every GPU, or every logical CPU
-      device when there is no GPU (see `split_cpu`);
-    - ``multiworker``: `MultiWorkerMirroredStrategy` from `TF_CONFIG`. It
-      must be created before any other TensorFlow op of the process; the
-      Keras 3 fixes of `patch_keras_multiworker` are installed with it.
+    ``default``: one device; ``mirrored``: `MirroredStrategy` over every GPU,
+    else every logical CPU device (`split_cpu`); ``multiworker``:
+    `MultiWorkerMirroredStrategy` from `TF_CONFIG`, with the Keras fixes of
+    `keras_fixes.patch_keras_multiworker`.
 
     Raises:
         DistributionError: a multi-worker strategy asked for after TensorFlow
@@ -195,6 +182,8 @@ def make_strategy(name):
                 f"({' '.join(str(error).split())}); the strategy must be created before any "
                 "other TensorFlow op of the process (enter harness.Run before loading data)"
             ) from None
+        from pyimagesearch.harness.keras_fixes import patch_keras_multiworker
+
         patch_keras_multiworker()
         _STRATEGIES["multiworker"] = strategy
         return strategy
@@ -225,67 +214,87 @@ def resolve_precision(precision=None, mixed=False, gpus=None):
     return "mixed_float16" if gpus else "mixed_bfloat16"
 
 
-def is_multi_worker(strategy):
-    """Whether `strategy` spans several workers (processes)."""
-    import tensorflow as tf
+def worker_dataset(make, rows, context, global_batch, replicas):
+    """This worker's `tf.data.Dataset` of `Run.sharded`: its own part, in per-replica batches.
 
-    return (isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
-            and strategy.extended._in_multi_worker_mode())
-
-
-_PATCHED = []
-
-
-def patch_keras_multiworker():
-    """Make Keras 3's `fit`/`evaluate` work under `MultiWorkerMirroredStrategy`.
-
-    Keras 3 (3.0 to at least 3.15) fails there in two places
-    (keras-team/keras#20585, tensorflow/tensorflow#72388):
-
-    1. before the first step it averages the first batch over the replicas
-       with ``strategy.reduce`` on the whole ``(x, y)`` tuple, which the
-       collective strategy cannot reduce ("Attempt to convert a value
-       (PerReplica...)"); the fix takes this worker's own first batch (it
-       only needs the shapes);
-    2. it averages each step's scalar logs with ``reduce("MEAN", v,
-       axis=0)``, an error on a scalar ("Invalid reduction dimension 0");
-       the fix averages them over the replicas with ``axis=None``.
-
-    Only multi-worker runs take the new paths; every other strategy runs
-    Keras' own code. Installed once per process, by `make_strategy`.
+    With `rows` (a training set) every worker trains on the same number of
+    full batches, a multiple of its local replicas, so that no replica ever
+    gets an empty batch.
     """
-    if _PATCHED:
-        return
-    import sys
-
     import keras
     import tensorflow as tf
 
-    trainer = sys.modules[keras.Model.make_train_function.__module__]
-    original_reduce = trainer.reduce_per_replica
-    original_build = keras.Model._maybe_symbolic_build
+    from pyimagesearch.datasets import pydataset_to_tf
 
-    def reduce_per_replica(values, strategy, reduction):
-        if reduction == "auto" and is_multi_worker(strategy):
-            return tf.nest.map_structure(
-                lambda v: strategy.reduce("MEAN", v, axis=None), values)
-        return original_reduce(values, strategy, reduction)
+    batch = context.get_per_replica_batch_size(global_batch)
+    count = context.num_input_pipelines
+    data = make(context.input_pipeline_id, count, batch)
+    if not isinstance(data, keras.utils.PyDataset):
+        raise ValueError(f"`make` must return a keras.utils.PyDataset. Received: {data!r}")
+    ds = pydataset_to_tf(data)
+    if rows is None:
+        return ds
+    local = replicas // count
+    steps = (int(rows) // count // batch) // local * local
+    if steps == 0:
+        raise PyImageSearchError(
+            f"{rows} rows are too few for {replicas} replicas of batches of {batch} "
+            "(each needs one full batch); use a smaller --batch-size or fewer replicas")
+    ds = ds.rebatch(batch, drop_remainder=True).take(steps)
+    return ds.apply(tf.data.experimental.assert_cardinality(steps))
 
-    def local_value(strategy, value):
-        if isinstance(value, tf.distribute.DistributedValues):
-            return strategy.experimental_local_results(value)[0]
-        return value
 
-    def _maybe_symbolic_build(self, iterator=None, data_batch=None):
-        strategy = self.distribute_strategy
-        if iterator is not None and is_multi_worker(strategy):
-            for _, _, it in iterator:
-                data_batch = tf.nest.map_structure(
-                    lambda v: local_value(strategy, v), next(it))
-                break
-            iterator = None
-        return original_build(self, iterator=iterator, data_batch=data_batch)
+def task_of(requested):
+    """This process's `Task` for ``--strategy requested`` (`SINGLE` unless multi-worker).
 
-    trainer.reduce_per_replica = reduce_per_replica
-    keras.Model._maybe_symbolic_build = _maybe_symbolic_build
-    _PATCHED.append(True)
+    Raises:
+        DistributionError: ``multiworker`` asked without a `TF_CONFIG` of
+            several workers.
+    """
+    requested = requested or "auto"
+    if requested not in ("auto", "multiworker"):
+        return SINGLE
+    task = cluster_from_env()
+    if requested == "multiworker" and task.workers < 2 and not os.environ.get("TF_CONFIG"):
+        raise DistributionError(
+            "--strategy multiworker needs TF_CONFIG naming the cluster's workers, e.g. "
+            'TF_CONFIG=\'{"cluster": {"worker": ["host1:2222", "host2:2222"]}, "task": '
+            '{"type": "worker", "index": 0}}\'; or use --strategy auto')
+    return task if requested == "multiworker" or task.workers > 1 else SINGLE
+
+
+def start(args, task):
+    """``(name, strategy)`` of a run: `--logical-cpus` applied, `--strategy` resolved and made."""
+    cpus = getattr(args, "logical_cpus", None)
+    if cpus:
+        split_cpu(cpus)
+    name = resolve_strategy(getattr(args, "strategy", None) or "auto", task=task)
+    return name, make_strategy(name)
+
+
+def set_precision(args, current):
+    """Set the dtype policy of `--precision` / `--mixed-precision`; its name (`current` if none)."""
+    import keras
+
+    explicit = getattr(args, "precision", None)
+    if explicit is None and not getattr(args, "mixed_precision", False):
+        return current
+    name = resolve_precision(explicit, getattr(args, "mixed_precision", False))
+    keras.mixed_precision.set_global_policy(name)
+    return name
+
+
+def scale_learning_rates(args, replicas):
+    """Multiply the learning rates `args` declares by `replicas` with ``--scale-lr``.
+
+    Returns:
+        ``{name: {"asked": rate, "used": rate x scale}}`` (what ``args.json`` keeps).
+    """
+    scale = replicas if getattr(args, "scale_lr", False) else 1
+    rates = {}
+    for name in getattr(args, "_learning_rates", ()):
+        asked = getattr(args, name, None)
+        if asked is not None:
+            setattr(args, name, asked * scale)
+            rates[name] = {"asked": asked, "used": asked * scale}
+    return rates

@@ -4,7 +4,7 @@ Every run folder holds ``history.json`` (the per-epoch curves), ``args.json``
 (the recipe) and ``results.csv`` (its ledger rows). `compare_runs` reads
 several folders and returns a Markdown table of their final metrics; with
 `figure` it also draws their training and validation curves on shared axes.
-From a shell: ``python -m pyimagesearch.compare RUN_DIR RUN_DIR ... [--figure F.png]``.
+From a shell: ``python -m pyimagesearch.harness.compare RUN_DIR RUN_DIR ... [--figure F.png]``.
 
 Example:
 
@@ -16,12 +16,30 @@ print(table)
 """
 
 import json
+import sys
 from pathlib import Path
 
 from pyimagesearch.errors import DatasetError
-from pyimagesearch.utils import ledger
+from pyimagesearch.harness import ledger
+from pyimagesearch.harness.argtypes import existing_dir
+from pyimagesearch.harness.cli import argument_parser
+from pyimagesearch.harness.cli import entrypoint
 
-__all__ = ["compare_runs", "load_run"]
+__all__ = ["compare_main", "compare_runs", "load_run"]
+
+
+def _read_json(path, default):
+    if not path.is_file():
+        return default
+    try:
+        value = json.loads(path.read_text())
+    except (OSError, ValueError) as error:
+        raise DatasetError(f"{path} is damaged ({' '.join(str(error).split())}); "
+                           "leave that run out") from None
+    if not isinstance(value, type(default)):
+        raise DatasetError(f"{path} is damaged (a {type(value).__name__}, not a "
+                           f"{type(default).__name__}); leave that run out")
+    return value
 
 
 def load_run(folder):
@@ -34,10 +52,12 @@ def load_run(folder):
     if not (folder / "args.json").is_file():
         raise DatasetError(f"{folder}: not a run folder (no args.json); pass folders under "
                            "outputs/<study>/")
-    history_path = folder / "history.json"
-    history = json.loads(history_path.read_text()) if history_path.is_file() else {}
-    return {"name": folder.name, "folder": folder,
-            "args": json.loads((folder / "args.json").read_text()),
+    history = _read_json(folder / "history.json", {})
+    if not all(isinstance(v, list) and all(x is None or isinstance(x, (int, float)) for x in v)
+               for v in history.values()):
+        raise DatasetError(f"{folder / 'history.json'} is damaged (not lists of numbers); "
+                           "leave that run out")
+    return {"name": folder.name, "folder": folder, "args": _read_json(folder / "args.json", {}),
             "history": history, "results": ledger.read_rows(folder / "results.csv")}
 
 
@@ -118,3 +138,22 @@ def _draw(runs, figure, title):
         ax.legend(fontsize=7)
     fig.suptitle(title)
     return save_figure(fig, figure)
+
+
+@entrypoint
+def compare_main(argv=None):
+    """``python -m pyimagesearch.harness.compare``: runs' curves in one PNG, a table of results."""
+    parser = argument_parser(compare_main.__doc__)
+    parser.add_argument("runs", nargs="+", type=existing_dir, help="run folders")
+    parser.add_argument("--figure", default=None,
+                        help="the PNG of the curves (default: compare.png beside the first run)")
+    parser.add_argument("--title", default="Runs compared", help="the figure's title")
+    args = parser.parse_args(argv)
+    figure = args.figure or Path(args.runs[0]).parent / "compare.png"
+    print(compare_runs(args.runs, figure=figure, title=args.title))
+    print(f"\n[INFO] curves in {figure}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(compare_main())

@@ -1,11 +1,8 @@
-"""What `train.py` and `report.py` share: CIFAR-10 on raw pixels, and the model.
+"""What `train.py` and `report.py` share: the model, built and reloaded.
 
-- `load_data(source)`: CIFAR-10 as float32 raw pixels (0-255; no scaling:
-  the model subtracts the training set's mean image itself), one-hot
-  labels, in the channel order of `keras.config.image_data_format()`.
 - `build_model(train_x, classes)`: MiniGoogLeNet whose first layer
   subtracts the per-pixel mean of `train_x` (pass the training images only),
-  so the saved model predicts on raw pixels.
+  so the saved model predicts on raw pixels (0-255).
 - `load_model(path, classes)`: reload a saved model, with a one-line error
   when the file is missing, does not load, or predicts another number of
   classes.
@@ -13,16 +10,16 @@
 
 from pathlib import Path
 
+import keras
 
 from pyimagesearch.errors import DatasetError
+from pyimagesearch.nn.conv import MiniGoogLeNet
+from pyimagesearch.preprocessing import pixel_mean_layer
 
-
-
-def load_data(source, verbose=1):
-    """CIFAR-10 as float32 raw pixels (0-255: the model subtracts the mean image), one-hot labels."""
-    from pyimagesearch.datasets.cifar10 import load_cifar10_for_training
-
-    return load_cifar10_for_training(source, scale=False, verbose=verbose)
+STUDY = "2020-12-06-minigooglenet"
+DATASET_HELP = ("cifar10 (a local copy under $DATASETS_DIR, else Keras' download), a "
+                "{train,test}/<class>/*.png folder, or a cifar-10-batches-py folder "
+                "(default: cifar10)")
 
 
 def build_model(train_x, classes):
@@ -33,9 +30,6 @@ def build_model(train_x, classes):
             channel order); their mean image becomes the model's first layer.
         classes: the number of classes.
     """
-    from pyimagesearch.nn.conv import MiniGoogLeNet
-    from pyimagesearch.preprocessing import pixel_mean_layer
-
     # the per-pixel mean of the training images, computed once, saved with the model
     mean = pixel_mean_layer(train_x, name="pixel_mean")
     return MiniGoogLeNet.build(width=32, height=32, depth=3, classes=classes,
@@ -49,8 +43,6 @@ def load_model(path, classes):
         DatasetError: the file is missing, is not a Keras model, or predicts
             another number of classes.
     """
-    import keras
-
     path = Path(path)
     if not path.is_file():
         raise DatasetError(f"--model {path}: no such file (train.py writes model.keras)")

@@ -1,24 +1,23 @@
-"""Keras' saving callbacks, made safe against a kill at any moment.
+"""Every use of private Keras (and argparse) API in the project, tied to the versions.
 
-- `SafeBackupAndRestore`: Keras' `BackupAndRestore` with its double
-  checkpoint, whose every write is atomic and ordered so that one complete
-  state always survives; it restores only a state that loads, refuses a
-  backup of another model with a one-line error, and keeps the backup
-  after `fit` until `release()` (call it once the model is saved: Keras
-  deletes its backup when `fit` ends, and a kill before the model is
-  saved then loses the whole training).
-- `AtomicModelCheckpoint`: Keras' `ModelCheckpoint` writing each file under
-  a temporary name first.
+Written for Keras 3.15 (`KERAS_WRITTEN_FOR`); `private_api_in_use()` lists
+what is used, and ``tests/test_keras_fixes.py`` fails loudly when a Keras
+upgrade removes any of it.
 
-Example:
+- `SafeBackupAndRestore`: `keras.callbacks.BackupAndRestore` (its
+  ``_save_model``, ``_weights_path``, ``_training_metadata_path``,
+  ``_prev_*`` paths and ``model._initial_epoch``) made safe against a kill
+  at any moment, restoring only a state that loads, keeping the backup after
+  `fit` until `release()`.
+- `AtomicModelCheckpoint`: `keras.callbacks.ModelCheckpoint` (its
+  ``_save_model``, ``_get_file_path``, ``_should_save_model``) writing each
+  file under a temporary name first.
+- `patch_keras_multiworker()`: two Keras 3 bugs that stop `fit` under a
+  `MultiWorkerMirroredStrategy` (``keras.Model._maybe_symbolic_build``,
+  the trainer's ``reduce_per_replica``; keras-team/keras#20585).
 
-```python
-backup = SafeBackupAndRestore("backup/state")
-start = backup.restore(model)              # 0 without a backup
-model.fit(x, y, epochs=75, initial_epoch=start, callbacks=[monitor, backup])
-run.save_model(model)
-backup.release()                           # only now is the backup deleted
-```
+- `parser_actions(parser)`, `group_actions(group)`: argparse's ``_actions``
+  and ``_group_actions`` (Python 3.11-3.13), for `--config` replays.
 """
 
 import json
@@ -30,13 +29,14 @@ import keras
 
 from pyimagesearch.errors import DatasetError
 from pyimagesearch.errors import one_line
-from pyimagesearch.utils.atomic import atomic_path
-from pyimagesearch.utils.atomic import atomic_write
-from pyimagesearch.utils.atomic import remove_stale_temporaries
-from pyimagesearch.utils.atomic import temporary_name
-from pyimagesearch.utils.faults import fault_point
+from pyimagesearch.utils.atomic import atomic_path, atomic_write
+from pyimagesearch.utils.atomic import remove_stale_temporaries, temporary_name
+from pyimagesearch.harness.faults import fault_point
 
-__all__ = ["AtomicModelCheckpoint", "SafeBackupAndRestore"]
+KERAS_WRITTEN_FOR = "3.15"
+
+__all__ = ["AtomicModelCheckpoint", "SafeBackupAndRestore", "patch_keras_multiworker",
+           "private_api_in_use"]
 
 
 def _read_epoch(metadata_path):
@@ -61,25 +61,19 @@ def _opens_as_hdf5(path):
 class SafeBackupAndRestore(keras.callbacks.BackupAndRestore):
     """`BackupAndRestore(double_checkpoint=True)` that survives a kill at any moment.
 
-    The state of the last epoch (``latest.weights.h5`` +
-    ``training_metadata.json``) and of the one before (``.bkp``) use Keras'
-    file names. Each epoch's save: the current state is copied to the
-    previous one (atomically, its metadata last), the current metadata is
-    removed, the weights are written to a temporary file and renamed, and
-    the metadata is written last. A state counts only when its metadata
-    reads and its weights open, so a kill at any point leaves at least one
-    complete state, and the restored weights always match the restored
-    epoch.
+    Each epoch's save copies the current state (Keras' ``latest.weights.h5``
+    + ``training_metadata.json``) to the previous one (``.bkp``), then
+    writes the weights under a temporary name, renames them, and writes the
+    metadata last. A state counts only when its metadata reads and its
+    weights open, so a kill at any point leaves one complete state.
 
     Args:
         backup_dir: the folder of the state (used by nothing else).
-        flag: how the folder is named in error messages.
     """
 
-    def __init__(self, backup_dir: "str | os.PathLike", flag: str = "--backup"):
+    def __init__(self, backup_dir: "str | os.PathLike"):
         super().__init__(str(backup_dir), save_freq="epoch", double_checkpoint=True,
                          delete_checkpoint=False)
-        self.flag = flag
         self.restored = 0
 
     # -- which state ----------------------------------------------------------------------------
@@ -116,6 +110,7 @@ class SafeBackupAndRestore(keras.callbacks.BackupAndRestore):
         state = self._usable_state()
         self._restored_into = self.model
         if state is None:
+            self.model._initial_epoch = 0  # not what an earlier fit's backup restored
             return 0
         weights, epoch = state
         if self.model.optimizer is not None and not self.model.optimizer.built:
@@ -124,11 +119,11 @@ class SafeBackupAndRestore(keras.callbacks.BackupAndRestore):
             self._load(weights)
         except (ValueError, KeyError, TypeError) as error:
             raise DatasetError(
-                f"{self.flag} {self.backup_dir} holds the state of another model "
-                f"({one_line(error, limit=120).rstrip(':')}); pass a new {self.flag} folder, "
+                f"--backup {self.backup_dir} holds the state of another model "
+                f"({one_line(error, limit=120).rstrip(':')}); pass a new --backup folder, "
                 "or delete this one to start again") from None
         except OSError as error:
-            raise DatasetError(f"{self.flag} {self.backup_dir}: {weights} is damaged "
+            raise DatasetError(f"--backup {self.backup_dir}: {weights} is damaged "
                                f"({one_line(error, limit=120)}); delete the folder to start "
                                "again") from None
         self.restored = epoch
@@ -155,8 +150,7 @@ class SafeBackupAndRestore(keras.callbacks.BackupAndRestore):
 
     def on_train_begin(self, logs=None):
         if getattr(self, "_restored_into", None) is self.model:
-            if self.restored:
-                self.model._initial_epoch = self.restored
+            self.model._initial_epoch = self.restored
             return
         self.restore()
 
@@ -179,8 +173,8 @@ class SafeBackupAndRestore(keras.callbacks.BackupAndRestore):
         with atomic_write(current[1]) as f:
             f.write(json.dumps({"epoch": self._current_epoch, "batch": self._last_batch_seen}))
 
-    def on_train_end(self, logs=None):
-        pass  # the backup is kept until release(): the model is not saved yet
+    def on_train_end(self, logs=None):  # the backup is kept until release(): no model yet
+        self.model._initial_epoch = 0  # a next fit starts at its own initial_epoch
 
     def release(self):
         """Delete the backup (call it once the trained model is saved)."""
@@ -209,3 +203,97 @@ class AtomicModelCheckpoint(keras.callbacks.ModelCheckpoint):
                 self.model.save(str(tmp), overwrite=True)
         if self.verbose > 0:
             print(f"\nEpoch {epoch + 1}: finished saving model to {filepath}")
+
+
+def is_multi_worker(strategy):
+    """Whether `strategy` spans several workers (processes)."""
+    import tensorflow as tf
+
+    return (isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
+            and strategy.extended._in_multi_worker_mode())
+
+
+_PATCHED = []
+
+
+def patch_keras_multiworker():
+    """Make Keras 3's `fit`/`evaluate` work under `MultiWorkerMirroredStrategy`.
+
+    Keras 3 (3.0 to at least 3.15) fails there in two places
+    (keras-team/keras#20585, tensorflow/tensorflow#72388):
+
+    1. before the first step it averages the first batch over the replicas
+       with ``strategy.reduce`` on the whole ``(x, y)`` tuple, which the
+       collective strategy cannot reduce ("Attempt to convert a value
+       (PerReplica...)"); the fix takes this worker's own first batch (it
+       only needs the shapes);
+    2. it averages each step's scalar logs with ``reduce("MEAN", v,
+       axis=0)``, an error on a scalar ("Invalid reduction dimension 0");
+       the fix averages them over the replicas with ``axis=None``.
+
+    Only multi-worker runs take the new paths. Installed once per process.
+    """
+    if _PATCHED:
+        return
+    import sys
+
+    import tensorflow as tf
+
+    trainer = sys.modules[keras.Model.make_train_function.__module__]
+    original_reduce = trainer.reduce_per_replica
+    original_build = keras.Model._maybe_symbolic_build
+
+    def reduce_per_replica(values, strategy, reduction):
+        if reduction == "auto" and is_multi_worker(strategy):
+            return tf.nest.map_structure(
+                lambda v: strategy.reduce("MEAN", v, axis=None), values)
+        return original_reduce(values, strategy, reduction)
+
+    def local_value(strategy, value):
+        if isinstance(value, tf.distribute.DistributedValues):
+            return strategy.experimental_local_results(value)[0]
+        return value
+
+    def _maybe_symbolic_build(self, iterator=None, data_batch=None):
+        strategy = self.distribute_strategy
+        if iterator is not None and is_multi_worker(strategy):
+            for _, _, it in iterator:
+                data_batch = tf.nest.map_structure(
+                    lambda v: local_value(strategy, v), next(it))
+                break
+            iterator = None
+        return original_build(self, iterator=iterator, data_batch=data_batch)
+
+    trainer.reduce_per_replica = reduce_per_replica
+    keras.Model._maybe_symbolic_build = _maybe_symbolic_build
+    _PATCHED.append(True)
+
+
+def private_api_in_use():
+    """`{what: present}` for every private Keras name this module relies on."""
+    import sys
+
+    trainer = sys.modules[keras.Model.make_train_function.__module__]
+    backup = keras.callbacks.BackupAndRestore(os.path.join(os.sep, "nonexistent-backup"))
+    checkpoint = keras.callbacks.ModelCheckpoint("model.keras")
+    return {
+        "keras.Model._maybe_symbolic_build": hasattr(keras.Model, "_maybe_symbolic_build"),
+        "trainer.reduce_per_replica": hasattr(trainer, "reduce_per_replica"),
+        "BackupAndRestore._save_model": hasattr(backup, "_save_model"),
+        **{f"BackupAndRestore.{name}": hasattr(backup, name) for name in (
+            "_weights_path", "_training_metadata_path", "_prev_weights_path",
+            "_prev_training_metadata_path", "_current_epoch", "_last_batch_seen")},
+        "ModelCheckpoint._save_model": hasattr(checkpoint, "_save_model"),
+        "ModelCheckpoint._get_file_path": hasattr(checkpoint, "_get_file_path"),
+        "ModelCheckpoint._should_save_model": hasattr(checkpoint, "_should_save_model"),
+    }
+
+
+def parser_actions(parser):
+    """Every `argparse.Action` of `parser` (its private ``_actions``)."""
+    return list(parser._actions)
+
+
+def group_actions(group):
+    """The actions of an argparse (mutually exclusive) group (``_group_actions``)."""
+    return list(group._group_actions)

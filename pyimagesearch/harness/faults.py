@@ -9,9 +9,11 @@ same command again. Without the variable, `fault_point` does nothing.
 The points (each a `fault_point` call):
 
 - ``hdf5_chunk``: an HDF5 build, after a chunk of images is written
-  (`pyimagesearch.io.hdf5build`);
+  (`pyimagesearch.io.hdf5build.write_images(on_chunk=)`, from the build script);
 - ``backup_write``: `SafeBackupAndRestore`, in the middle of writing the
   backup's weights (the temporary file half written);
+- ``epoch_end``: `HistoryCheckpoint` (every `Run.callbacks()`), once an
+  epoch's history and backup are written (``epoch_end@2``: after epoch 2);
 - ``before_model_save``: `harness.Run.save_model`, before anything is written
   (for a training script: between the last epoch and the model save);
 - ``model_save``: `harness.Run.save_model`, in the middle of writing the
@@ -20,8 +22,8 @@ The points (each a `fault_point` call):
 Example (a shell):
 
 ```
-PYIMAGESEARCH_FAULT=backup_write@2 python train_alexnet.py ... --backup B   # killed
-python train_alexnet.py ... --backup B                                      # resumes
+PYIMAGESEARCH_FAULT=epoch_end@2 python train.py ... --output RUN   # killed after epoch 2
+python train.py ... --output RUN                                   # resumes at epoch 3
 ```
 """
 
