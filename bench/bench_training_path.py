@@ -27,7 +27,6 @@ import pickle
 import runpy
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -35,23 +34,12 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
+from pyimagesearch.harness import EpochTimer  # noqa: E402
+
 SCRIPT = (Path(__file__).resolve().parents[1] / "experiments" / "2020-11-12-minivggnet"
           / "train_monitor.py")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `bench.common`, `pyimagesearch`
 GOAL = 0.95  # the harness and callbacks add no measurable cost
-
-
-class EpochTimer(keras.callbacks.Callback):
-    """Wall time of every epoch (training and validation)."""
-
-    def on_train_begin(self, logs=None):
-        self.times = []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._start = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.times.append(time.perf_counter() - self._start)
 
 
 def write_batches(folder, images, labels, test_images, test_labels):
@@ -77,7 +65,7 @@ def bare_fit(x, y, test_x, test_y, args):
     timer = EpochTimer()
     model.fit(x, y, validation_data=(test_x, test_y), batch_size=args.batch_size,
               epochs=args.epochs, verbose=0, callbacks=[timer])
-    return timer.times[1:]
+    return [t + v for t, v in zip(timer.train_seconds, timer.val_seconds)][1:]
 
 
 def script_fit(data_dir, args, folder):

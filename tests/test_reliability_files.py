@@ -65,6 +65,36 @@ def test_a_group_of_files_is_replaced_only_when_every_one_is_written(tmp_path):
     assert [p.read_text() for p in names] == ["new"] * 3
 
 
+def test_two_writers_of_one_group_of_files_are_one_too_many(tmp_path):
+    names = [tmp_path / n for n in ("train.hdf5", "mean.json")]
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time; from pyimagesearch.utils import atomic\n"
+        f"with atomic.atomic_paths({[str(n) for n in names]!r}) as temps:\n"
+        "    [open(t, 'w').write('first') for t in temps]\n"
+        "    print('writing', flush=True); time.sleep(30)\n")],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "writing"
+        with pytest.raises(FileExistsError, match="another process is writing into"):
+            with atomic.atomic_paths(names) as temps:
+                pytest.fail("a second writer got the lock")
+    finally:
+        holder.kill()
+        holder.wait()
+    assert not any(p.exists() for p in names)  # the killed writer renamed nothing
+    # its lock died with it: the next writer goes on (and refuses files that exist, if asked)
+    with atomic.atomic_paths(names) as temps:
+        for tmp in temps:
+            tmp.write_text("second")
+    assert [p.read_text() for p in names] == ["second"] * 2
+    with pytest.raises(FileExistsError, match="already holds train.hdf5, mean.json"):
+        with atomic.atomic_paths(names, exist_ok=False):
+            pass
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == [
+        "mean.json", "train.hdf5"]
+    assert not list(tmp_path.glob(".*.lock"))
+
+
 def test_temporaries_of_dead_writers_are_removed_and_live_ones_kept(tmp_path):
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True).stdout.strip()

@@ -203,3 +203,26 @@ def test_test_ensemble_needs_members_that_agree(ensemble_run, tmp_path, capsys):
     with pytest.raises(SystemExit) as info:
         module.main([*argv, str(run)])
     one_line_error(capsys, info, "members 0 and 1 have different class lists")
+
+
+def test_fast_recipe_trains_every_member_with_minivggnets_fast_recipe(tmp_path, capsys):
+    data = make_tiny_cifar(tmp_path / "cifar10")
+    module = load_script(STUDY, "train_models")
+    out = tmp_path / "fast"
+    # 2 epochs of 2 batches: one warm-up epoch to the peak 0.02, then a cosine to 0
+    assert module.main(train_argv(data, out, "--recipe", "fast", "--epochs", "2")) == 0
+    for index in (0, 1):
+        member = out / "members" / str(index)
+        saved = json.loads((member / "args.json").read_text())["args"]
+        assert saved["recipe"] == "fast" and saved["learning_rate"] == 0.02
+        assert saved["decay"] is None
+        rates = json.loads((member / "history.json").read_text())["learning_rate"]
+        assert rates[0] == pytest.approx(0.02, rel=1e-5) and rates[1] == pytest.approx(0, abs=1e-7)
+    assert json.loads((out / "args.json").read_text())["args"]["epochs"] == 2
+    # the diary's decay has no meaning in the fast recipe; nor another recipe in this folder
+    with pytest.raises(SystemExit) as info:
+        module.main(train_argv(data, tmp_path / "other", "--recipe", "fast", "--decay", "0.1"))
+    one_line_error(capsys, info, "--decay is for --recipe diary")
+    with pytest.raises(SystemExit) as info:
+        module.main(train_argv(data, out, "--epochs", "2"))
+    one_line_error(capsys, info, "other settings", "--recipe fast there, diary now")

@@ -140,3 +140,23 @@ def test_train_checks_its_arguments(capsys):
             module.main(["--dataset", "cifar10", flag, "0"])
         assert info.value.code == 2
         assert "expected a positive number" in capsys.readouterr().err
+
+
+def test_fast_recipe_warms_up_then_decays_per_iteration(tmp_path, monkeypatch):
+    monkeypatch.setenv("PYIMAGESEARCH_OUTPUTS", str(tmp_path / "outputs"))
+    data = make_tiny_cifar(tmp_path / "cifar10")
+    module = load_script(STUDY, "train")
+    argv = ["--dataset", str(data), "--recipe", "fast", "--epochs", "2", "--batch-size", "8",
+            "--verbose", "0", "--output", str(tmp_path / "run")]
+    assert module.main(argv) == 0
+    run = tmp_path / "run"
+    history = json.loads((run / "history.json").read_text())
+    args = json.loads((run / "args.json").read_text())
+    assert args["args"]["recipe"] == "fast" and args["args"]["learning_rate"] == 0.05
+    # one warm-up epoch (2 batches) rising to the peak 0.05, then a cosine to 0 at the last step
+    assert history["learning_rate"][0] == pytest.approx(0.05, rel=1e-5)
+    assert history["learning_rate"][1] == pytest.approx(0.0, abs=1e-7)
+    timing = json.loads((run / "timing.json").read_text())
+    assert len(timing["train_seconds"]) == 2 and timing["val_accuracy"] == history["val_accuracy"]
+    (row,) = rows(run)
+    assert row["data"] == "cifar10 fast recipe peak 0.05" and "--recipe fast" in row["recipe"]

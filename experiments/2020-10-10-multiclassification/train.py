@@ -104,7 +104,7 @@ def main(argv=None):
     with harness.Run(STUDY, args) as run:
         train_x, test_x, train_y, test_y, class_names, mean, std = load_features(
             args.dataset, args.seed)
-
+        run.count_images(train=len(train_x), test=len(test_x))
 
         # initialize the network: features -> hidden layers -> one output per class
         sizes = [train_x.shape[1], *(args.hidden or HIDDEN[args.dataset]), len(class_names)]

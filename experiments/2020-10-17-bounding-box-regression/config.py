@@ -48,7 +48,7 @@ def find_annotations(folder):
     return csvs[0], images if images.is_dir() else folder
 
 
-def load_data(dataset, size, args):
+def load_data(dataset, size, args, run):
     """`(data, train, test, image_dir)`: the images at `size`, boxes in [0, 1], the split."""
     csv_path, image_dir = find_annotations(dataset)
     print(f"[INFO] loading {csv_path.name} and the images of {image_dir}...")
@@ -63,8 +63,8 @@ def load_data(dataset, size, args):
     if len(train) == 0 or len(test) == 0:
         raise PyImageSearchError(f"--test-size {args.test_size} leaves an empty split of {n} "
                                  "images")
-    print(f"[INFO] {len(train)} training, {len(test)} test images; "
-          f"{len(data.skipped)} degenerate box(es) skipped")
+    run.count_images(train=len(train), test=len(test),
+                     note=f"{len(data.skipped)} degenerate box(es) skipped")
     return data, train, test, image_dir
 
 

@@ -98,7 +98,7 @@ def main(argv=None):
     size = args.image_size or spec.size
     with harness.Run(STUDY, args) as run:
         # load the images at the network's size and the boxes in [0, 1]
-        data, train, test, image_dir = config.load_data(dataset, size, args)
+        data, train, test, image_dir = config.load_data(dataset, size, args, run)
         run.save("test_images.txt", "".join(f"{data.filenames[i]}\n" for i in test))
 
         # run every image once through the frozen network: its outputs are our features

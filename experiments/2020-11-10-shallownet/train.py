@@ -81,8 +81,7 @@ def main(argv=None):
         train_x, test_x, train_y, test_y, class_names = load_data(dataset, args.seed,
                                                                   args.verbose)
         run.save("class_names.json", class_names)
-        run.count_images(train=len(train_x), test=len(test_x))
-        print(f"[INFO] {len(train_x)} training, {len(test_x)} test images; classes {class_names}")
+        run.count_images(train=len(train_x), test=len(test_x), note=f"classes {class_names}")
 
         # initialize the optimizer and model
         print("[INFO] compiling model...")

@@ -77,8 +77,7 @@ def main(argv=None):
 
     with harness.Run(STUDY, args) as run:
         train_x, test_x, train_y, test_y = load_data(source, args.seed)
-        print(f"[INFO] {len(train_x)} training and {len(test_x)} test images")
-        run.count_images(train=len(train_x), test=len(test_x))
+        run.count_images(train=len(train_x), test=len(test_x), note="")
 
         # initialize the optimizer and model
         print("[INFO] compiling model...")

@@ -42,29 +42,11 @@ RECIPES = {
     "fast": Recipe(epochs=15, batch_size=64, learning_rate=0.02, label_smoothing=0.1,
                    warmup_epochs=1, weight_decay=5e-4, augment=True),
 }
-# --epochs, --batch-size and --learning-rate default to the chosen recipe's values
-RECIPE_DEFAULTS = {field: ", ".join(f"{getattr(recipe, field)} with --recipe {name}"
-                                    for name, recipe in RECIPES.items())
-                   for field in ("epochs", "batch_size", "learning_rate")}
-
 parser = harness.study_parser(__doc__, dataset="cifar10", dataset_help=config.DATASET_HELP,
-                              learning_rates=("learning_rate",))
-parser.add_argument("-e", "--epochs", type=harness.positive_int, default=None,
-                    help=f"training epochs (default: {RECIPE_DEFAULTS['epochs']})")
-parser.add_argument("-b", "--batch-size", type=harness.positive_int, default=None,
-                    help="mini-batch size per replica; the global batch is this x the "
-                    f"replica count (default: {RECIPE_DEFAULTS['batch_size']})")
-parser.add_argument("--deterministic", action="store_true",
-                    help="use deterministic TensorFlow ops (slower, repeatable)")
-harness.add_scale_arguments(parser)
-parser.add_argument("--learning-rate", type=harness.positive_float, default=None,
-                    help=f"SGD's initial (fast: peak) learning rate (default: "
-                    f"{RECIPE_DEFAULTS['learning_rate']})")
+                              recipes=RECIPES, recipe_help="diary: the diary's SGD with "
+                              "per-iteration decay; fast: warm-up + cosine to 0, label "
+                              "smoothing, weight decay, flips, 15 epochs")
 config.add_model_arguments(parser)
-parser.add_argument("--recipe", choices=sorted(RECIPES), default="diary",
-                    help="diary: the diary's SGD with per-iteration decay; fast: warm-up + "
-                    "cosine to 0, label smoothing, weight decay, flips, 15 epochs "
-                    "(default diary)")
 parser.add_argument("--decay", type=harness.non_negative_float, default=None,
                     help="decay per iteration of --recipe diary (default: learning rate / "
                     "epochs)")
@@ -74,9 +56,6 @@ def parse_args(argv):
     """The arguments, with the recipe's values where none were given; and the `Recipe`."""
     args = parser.parse_args(argv)
     recipe = RECIPES[args.recipe]
-    for name in ("epochs", "batch_size", "learning_rate"):
-        if getattr(args, name) is None:
-            setattr(args, name, getattr(recipe, name))
     if args.recipe != "diary" and args.decay is not None:
         raise PyImageSearchError(f"--decay is for --recipe diary; --recipe {args.recipe} "
                                  "follows its own schedule")
@@ -93,11 +72,8 @@ def make_optimizer(args, recipe, steps_per_epoch):
         print(f"[INFO] learning rate {args.learning_rate}, decay {args.decay:g} per iteration")
     else:
         # a linear rise from peak / 25 to the peak, then a cosine down to 0
-        total = max(1, steps_per_epoch * args.epochs)
-        warmup = min(total - 1, steps_per_epoch * recipe.warmup_epochs)
-        schedule = keras.optimizers.schedules.CosineDecay(
-            initial_learning_rate=args.learning_rate / 25, decay_steps=total - warmup,
-            alpha=0.0, warmup_target=args.learning_rate, warmup_steps=warmup)
+        schedule = harness.warmup_cosine(args.learning_rate, steps_per_epoch, args.epochs,
+                                         recipe.warmup_epochs)
         print(f"[INFO] fast recipe: peak learning rate {args.learning_rate}, "
               f"{recipe.warmup_epochs} warm-up epochs, label smoothing {recipe.label_smoothing}")
     return keras.optimizers.SGD(learning_rate=schedule, momentum=args.momentum, nesterov=True,
@@ -128,7 +104,7 @@ def main(argv=None):
 
         # train the network (the pipeline reshuffles every epoch)
         print("[INFO] training network...")
-        timer = config.EpochTimer()
+        timer = harness.EpochTimer()
         history = model.fit(train, validation_data=test, epochs=args.epochs, shuffle=False,
                             verbose=args.verbose,
                             callbacks=[LearningRateLogger(), timer, *run.callbacks()])

@@ -61,7 +61,7 @@ def main(argv=None):
 
         # train the network (the pipeline reshuffles every epoch)
         print("[INFO] training network...")
-        timer = config.EpochTimer()
+        timer = harness.EpochTimer()
         callbacks = [LearningRateLogger(), timer, keras.callbacks.LearningRateScheduler(schedule)]
         history = model.fit(run.dataset(data.train_x, data.train_y, shuffle=True),
                             validation_data=run.dataset(data.test_x, data.test_y),

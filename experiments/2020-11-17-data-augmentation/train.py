@@ -113,8 +113,8 @@ def main(argv=None):
         train_x, test_x, train_y, test_y, class_names = load_data(
             dataset, args.image_size, args.seed, args.verbose)
         run.save("class_names.json", class_names)
-        print(f"[INFO] {len(train_x)} training, {len(test_x)} test images; "
-              f"{len(class_names)} classes")
+        run.count_images(train=len(train_x), test=len(test_x),
+                         note=f"{len(class_names)} classes")
 
         # with --augment every epoch sees new random variants of the
         # training images (the test images stay as they are)

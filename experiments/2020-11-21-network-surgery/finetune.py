@@ -80,8 +80,8 @@ def main(argv=None):
     with harness.Run(STUDY, args) as run:
         train_x, test_x, train_y, test_y, class_names = config.load_flowers(
             dataset, size, args.seed, args.verbose)
-        print(f"[INFO] {len(train_x)} training, {len(test_x)} test images; "
-              f"{len(class_names)} classes")
+        run.count_images(train=len(train_x), test=len(test_x),
+                         note=f"{len(class_names)} classes")
         # augmentation on the training batches only, the network's preprocessing on both
         prepare = config.network_input(spec)
         train_data = run.dataset(train_x, train_y, shuffle=True, preprocess=prepare,

@@ -7,6 +7,9 @@ Recipe (the diary's): augmented batches (rotation 10 degrees, shift 0.1,
 horizontal flip, in the tf.data pipeline; test images never augmented), SGD
 0.01 with the Keras 2 per-iteration decay 0.01 / 40 (`keras2_decay`: lr =
 0.01 / (1 + decay * iteration)), momentum 0.9, Nesterov, batch 64, 40 epochs.
+`--recipe fast`: MiniVGGNet's fast recipe (`train_decay.py --recipe fast`):
+15 epochs, a one-epoch warm-up to 0.02 then a cosine to 0, label smoothing
+0.1, weight decay 5e-4, flips only.
 Each member keeps its model, args.json, report, plot and results row in
 `members/<i>/`; `test_ensemble.py` averages them. The same command (same
 --output) resumes: finished members are skipped, a killed one continues after
@@ -15,9 +18,11 @@ Diary's result: members 0.58-0.62 on the full CIFAR-10 (no ensemble figure).
 Measured here: see this folder's README.md.
 
     python experiments/2020-11-22-ensemble-methods/train_models.py --dataset PATH/cifar10 --num-models 5 --output outputs/ensemble
+    python experiments/2020-11-22-ensemble-methods/train_models.py --dataset PATH/cifar10 --recipe fast --output outputs/ensemble-fast
 """
 
 import argparse
+import collections
 import json
 import shutil
 import sys
@@ -28,51 +33,36 @@ import keras
 from pyimagesearch import harness
 from pyimagesearch.callbacks import LearningRateLogger
 from pyimagesearch.datasets.cifar10 import CIFAR10_CLASSES, load_cifar10_for_training
-from pyimagesearch.errors import OutputExistsError
+from pyimagesearch.errors import PyImageSearchError
 from pyimagesearch.nn.conv import MiniVGGNet
 from pyimagesearch.preprocessing import build_augmentation
 from pyimagesearch.utils import keras2_decay, predict_all
 
 import config
 
-# the diary's recipe
-EPOCHS, BATCH_SIZE, LEARNING_RATE, NUM_MODELS = 40, 64, 0.01, 5
+# the recipes of every member: the diary's, and MiniVGGNet's fast one (train_decay.py)
+Recipe = collections.namedtuple("Recipe", "epochs batch_size learning_rate label_smoothing "
+                                          "warmup_epochs weight_decay rotation shift")
+RECIPES = {
+    "diary": Recipe(epochs=40, batch_size=64, learning_rate=0.01, label_smoothing=0.0,
+                    warmup_epochs=0, weight_decay=0.0, rotation=10, shift=0.1),
+    "fast": Recipe(epochs=15, batch_size=64, learning_rate=0.02, label_smoothing=0.1,
+                   warmup_epochs=1, weight_decay=5e-4, rotation=0, shift=0.0),
+}
+NUM_MODELS = 5
 # the settings every member of one ensemble must share
-SHARED = ("dataset", "epochs", "batch_size", "learning_rate", "decay", "seed",
+SHARED = ("dataset", "recipe", "epochs", "batch_size", "learning_rate", "decay", "seed",
           "deterministic", "mixed_precision")
 
-parser = harness.study_parser(__doc__, epochs=EPOCHS, batch_size=BATCH_SIZE, dataset="cifar10",
-                              dataset_help=config.DATASET_HELP,
-                              learning_rates=("learning_rate",))
+parser = harness.study_parser(__doc__, dataset="cifar10", dataset_help=config.DATASET_HELP,
+                              recipes=RECIPES, recipe_help="diary: per-iteration decay, "
+                              "rotations, shifts and flips; fast: warm-up + cosine, label "
+                              "smoothing, weight decay, flips, 15 epochs")
 parser.add_argument("--num-models", type=harness.positive_int, default=NUM_MODELS,
                     help=f"number of members (default {NUM_MODELS})")
-parser.add_argument("--learning-rate", type=harness.positive_float, default=LEARNING_RATE,
-                    help=f"SGD's initial learning rate (default {LEARNING_RATE})")
 parser.add_argument("--decay", type=harness.non_negative_float, default=None,
                     help="decay per iteration (default: learning rate / epochs, the "
                     "diary's 0.01 / 40)")
-
-
-def resumable(args):
-    """True when --output holds an ensemble of this script (`OutputExistsError`: other settings)."""
-    try:  # no run folder of this script: the harness refuses a non-empty one
-        saved = json.loads((Path(args.output or "") / "args.json").read_text())
-    except (OSError, ValueError):
-        return False
-    saved_args = saved.get("args") if isinstance(saved, dict) else None
-    # an ensemble's own args.json (a member's has a "member" entry)
-    if (saved.get("study") != config.STUDY or not isinstance(saved_args, dict)
-            or "num_models" not in saved_args or "member" in saved_args):
-        return False
-    # the rates as asked on the command line (args.json keeps them as used)
-    saved_args.update({k: v["asked"] for k, v in (saved.get("learning_rates") or {}).items()})
-    differ = [f"--{k.replace('_', '-')} {saved_args.get(k)} there, {getattr(args, k)} now"
-              for k in SHARED if saved_args.get(k) != getattr(args, k)]
-    if differ:
-        raise OutputExistsError(f"--output {args.output} holds an ensemble trained with other "
-                                f"settings ({'; '.join(differ)}); rerun it with the same "
-                                "settings or choose a new folder")
-    return True
 
 
 def train_member(args, index, folder, data, data_name):
@@ -84,16 +74,21 @@ def train_member(args, index, folder, data, data_name):
     with harness.Run(config.STUDY, member_args) as member:  # seeds everything with seed
         member.save(config.CLASS_NAMES, CIFAR10_CLASSES)
         # new random variants of the training images in every epoch
-        augmentation = build_augmentation(rotation=10, shift=0.1, shear=0, zoom=0,
-                                          horizontal_flip=True, seed=seed)
+        recipe = RECIPES[args.recipe]
+        augmentation = build_augmentation(rotation=recipe.rotation, shift=recipe.shift, shear=0,
+                                          zoom=0, horizontal_flip=True, seed=seed)
         train = member.dataset(data.train_x, data.train_y, shuffle=True, augmentation=augmentation)
 
-        # initialize the optimizer (lr0 / (1 + decay * iteration)) and model
+        # the optimizer (lr0 / (1 + decay * iteration), or warm-up + cosine) and model
         print(f"[INFO] member {index}: compiling model (seed {seed})...")
-        schedule = keras2_decay(member_args.learning_rate, args.decay)
-        opt = keras.optimizers.SGD(learning_rate=schedule, momentum=0.9, nesterov=True)
+        schedule = (keras2_decay(member_args.learning_rate, args.decay) if args.recipe == "diary"
+                    else harness.warmup_cosine(member_args.learning_rate, len(train),
+                                               args.epochs, recipe.warmup_epochs))
+        opt = keras.optimizers.SGD(learning_rate=schedule, momentum=0.9, nesterov=True,
+                                   weight_decay=recipe.weight_decay or None)
+        loss = keras.losses.CategoricalCrossentropy(label_smoothing=recipe.label_smoothing)
         model = MiniVGGNet.build(width=32, height=32, depth=3, classes=len(CIFAR10_CLASSES))
-        model.compile(loss="categorical_crossentropy", optimizer=opt, metrics=["accuracy"])
+        model.compile(loss=loss, optimizer=opt, metrics=["accuracy"])
 
         # train the network
         print(f"[INFO] member {index}: training network...")
@@ -113,16 +108,21 @@ def train_member(args, index, folder, data, data_name):
 @harness.entrypoint
 def main(argv=None):
     args = parser.parse_args(argv)
-    if args.decay is None:
+    if args.recipe != "diary" and args.decay is not None:
+        raise PyImageSearchError("--decay is for --recipe diary; --recipe fast follows its own "
+                                 "schedule")
+    if args.recipe == "diary" and args.decay is None:
         args.decay = args.learning_rate / args.epochs
     source = harness.resolve_dataset(args.dataset, builtin=("cifar10",))
     data_name = source if isinstance(source, str) else source.name
     members = argparse.Namespace(**vars(args))  # each member's Run scales its own rate
 
-    with harness.Run(config.STUDY, args, resume=resumable(args)) as run:
+    resume = harness.continues(args, config.STUDY, SHARED, has="num_models", lacks=("member",))
+    with harness.Run(config.STUDY, args, resume=resume) as run:
         data = load_cifar10_for_training(source, scale=True, verbose=args.verbose)
-        print(f"[INFO] {args.num_models} members, learning rate {args.learning_rate:g}, decay "
-              f"{args.decay:g} per iteration; rerun with --output {run.output_dir} to resume")
+        run.count_images(train=len(data.train_x), test=len(data.test_x),
+                         note=f"{args.num_models} members, {args.recipe} recipe, learning rate "
+                         f"{args.learning_rate:g}; rerun with --output {run.output_dir} to resume")
         accuracies = {}
         for index in range(args.num_models):
             folder = config.member_folder(run.output_dir, index)

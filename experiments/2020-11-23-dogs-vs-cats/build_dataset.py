@@ -96,7 +96,7 @@ def main(argv=None):
     for path in finals:
         remove_stale_temporaries(path)  # left by a killed build
     started = time.perf_counter()
-    with atomic_paths(finals) as temps:
+    with atomic_paths(finals, exist_ok=args.force) as temps:  # one build at a time
         outputs = dict(zip(config.SPLITS, temps))
         summary = write_splits(args, dataset, splits, class_names, outputs, workers)
         seconds = time.perf_counter() - started

@@ -11,7 +11,8 @@ Nobody needs to read this package to follow the book. A script writes
 - `compare_main` (`compare`): ``python -m pyimagesearch.harness.compare``;
 - `SafeBackupAndRestore`, `AtomicModelCheckpoint` (`keras_fixes`: every use
   of private Keras API); `train_classifier` and the feature-extraction
-  flags (`extraction`).
+  flags (`extraction`); `--recipe` (`study_parser(recipes=)`) and `warmup_cosine`
+  (`recipes`), `EpochTimer` (`history`).
 
 Example:
 
@@ -60,7 +61,9 @@ from pyimagesearch.harness.files import outputs_root
 from pyimagesearch.harness.files import project_root
 from pyimagesearch.harness.files import resolve_dataset
 from pyimagesearch.harness.ledger import COLUMNS as RESULTS_COLUMNS
+from pyimagesearch.harness.recipes import warmup_cosine
 from pyimagesearch.harness.resume import INCOMPLETE_MARK
+from pyimagesearch.harness.resume import continues
 
 # keras (and TensorFlow's start-up lines on stderr) on first use only, so that an
 # argument error is one line and a script that builds HDF5 files imports none
@@ -69,4 +72,5 @@ __getattr__ = lazy_names(__name__, {
     "AtomicModelCheckpoint": "pyimagesearch.harness.keras_fixes",
     "SafeBackupAndRestore": "pyimagesearch.harness.keras_fixes",
     "compare_main": "pyimagesearch.harness.compare",
+    "EpochTimer": "pyimagesearch.harness.history",
 })

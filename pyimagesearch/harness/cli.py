@@ -27,6 +27,7 @@ from pyimagesearch.errors import PyImageSearchError
 from pyimagesearch.io import imagefile
 from pyimagesearch.harness import argtypes
 from pyimagesearch.harness import distribute
+from pyimagesearch.harness import recipes as recipes_module
 from pyimagesearch.harness.files import describe_os_error
 
 _LOGGER = logging.getLogger("pyimagesearch")
@@ -53,6 +54,7 @@ class StudyParser(argparse.ArgumentParser):
     """
 
     learning_rates = ()
+    recipes = None
 
     def error(self, message):
         self.exit(2, f"error: {' '.join(str(message).split())} (see {self.prog} --help)\n")
@@ -74,6 +76,8 @@ class StudyParser(argparse.ArgumentParser):
         namespace._defaults = {dest: self.get_default(dest) for dest in vars(namespace)
                                if not dest.startswith("_")}
         namespace._learning_rates = tuple(self.learning_rates)
+        if self.recipes:  # --epochs, --batch-size, --learning-rate: the recipe's by default
+            recipes_module.apply_recipe(namespace, self.recipes)
         if getattr(namespace, "verbose", 1) == 0:
             _LOGGER.setLevel(logging.WARNING)
         return namespace
@@ -158,7 +162,8 @@ def _max_pixels(text):
 
 
 def study_parser(description, *, epochs=None, batch_size=None, dataset=None,
-                 dataset_help=None, seed=True, keras=True, learning_rates=()):
+                 dataset_help=None, seed=True, keras=True, learning_rates=(), recipes=None,
+                 recipe_help=""):
     """An `argparse.ArgumentParser` with the arguments every study shares.
 
     Args:
@@ -175,6 +180,11 @@ def study_parser(description, *, epochs=None, batch_size=None, dataset=None,
         learning_rates: the destinations of the script's learning-rate
             flags (e.g. ``("learning_rate",)``): with `--scale-lr`, `Run`
             multiplies them by the replicas on entry (offered only then).
+        recipes: ``{name: namedtuple}`` with at least ``epochs``,
+            ``batch_size`` and ``learning_rate``: adds `--recipe` (the first
+            by default) and those three flags, whose defaults are the chosen
+            recipe's (`recipes.add_recipe_arguments`); `recipe_help` says
+            what `--recipe` chooses between.
     """
     parser = argument_parser(description)
     parser.learning_rates = tuple(learning_rates)
@@ -198,13 +208,18 @@ def study_parser(description, *, epochs=None, batch_size=None, dataset=None,
     parser.add_argument("--config", metavar="RUN/args.json", default=None,
                         help="replay the arguments of a run (its args.json); the flags given "
                         "here win, and the output is a new run folder")
-    if epochs is None and batch_size is None:
+    if recipes:  # --recipe, and the training flags whose defaults follow it
+        parser.recipes = recipes
+        parser.learning_rates = tuple(dict.fromkeys(("learning_rate", *learning_rates)))
+        recipes_module.add_recipe_arguments(parser, recipes, recipe_help)
+    elif epochs is None and batch_size is None:
         return parser
-    parser.add_argument("-e", "--epochs", type=argtypes.positive_int, default=epochs,
-                        help=f"training epochs (default {epochs})")
-    parser.add_argument("-b", "--batch-size", type=argtypes.positive_int, default=batch_size,
-                        help=f"mini-batch size per replica (default {batch_size}); the global "
-                        "batch is this x the replicas")
+    else:
+        parser.add_argument("-e", "--epochs", type=argtypes.positive_int, default=epochs,
+                            help=f"training epochs (default {epochs})")
+        parser.add_argument("-b", "--batch-size", type=argtypes.positive_int,
+                            default=batch_size, help=f"mini-batch size per replica (default "
+                            f"{batch_size}); the global batch is this x the replicas")
     if not keras:
         return parser
     parser.add_argument("--deterministic", action="store_true",
@@ -212,7 +227,7 @@ def study_parser(description, *, epochs=None, batch_size=None, dataset=None,
     parser.add_argument("--backup", metavar="DIR", help="folder of the training's backup, "
                         "saved every epoch, deleted once the model is saved (default: "
                         "RUN/backup/); after a kill the same command resumes at the next epoch")
-    return add_scale_arguments(parser, scale_lr=bool(learning_rates))
+    return add_scale_arguments(parser, scale_lr=bool(parser.learning_rates))
 
 
 def add_scale_arguments(parser, scale_lr=True):

@@ -6,12 +6,15 @@ then saves the fit's backup (`SafeBackupAndRestore`): a run killed at any
 moment resumes at the epoch after the last one both hold, and its history
 continues the one already written, every epoch once; `write_history` is the
 one writer of both files, `read_history` reads them back; `plot` draws them.
+`EpochTimer` times each epoch's training apart from its validation pass
+(``timing.json``: what the time-to-accuracy benchmark reads).
 """
 
 import csv
 import json
 import math
 import os
+import time
 
 import keras
 
@@ -86,8 +89,9 @@ class HistoryCheckpoint(keras.callbacks.Callback):
                 skip_epochs(data, held)
 
     def on_epoch_end(self, epoch, logs=None):
-        logs = dict(logs or {})
-        LearningRateLogger.add_to(self.model, logs)
+        if logs is not None:  # the History that fit() returns keeps the rate too
+            LearningRateLogger.add_to(self.model, logs)
+        logs = LearningRateLogger.add_to(self.model, dict(logs or {}))
         for key, value in logs.items():
             try:
                 self.history.setdefault(key, []).append(float(value))
@@ -120,6 +124,51 @@ class HistoryCheckpoint(keras.callbacks.Callback):
     def write(self):
         """Write the history so far to `json_path` (and `csv_path`)."""
         write_history(self.history, self.json_path, self.csv_path)
+
+
+def clocks():
+    """(wall seconds, CPU seconds of every thread of this process)."""
+    return time.perf_counter(), time.process_time()
+
+
+class EpochTimer(keras.callbacks.Callback):
+    """Times each epoch's training and its validation pass apart.
+
+    ``summary(history)`` gives the per-epoch seconds (wall and CPU: the CPU
+    seconds of this process, which other processes on the machine do not
+    inflate), their running totals (validation excluded) and each epoch's
+    test accuracy: what `timing.json` keeps.
+    """
+
+    def on_train_begin(self, logs=None):
+        self.train_seconds, self.train_cpu_seconds, self.val_seconds = [], [], []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        (self._start, self._cpu), self._val, self._val_cpu = clocks(), 0.0, 0.0
+
+    def on_test_begin(self, logs=None):
+        self._val_start, self._val_cpu_start = clocks()
+
+    def on_test_end(self, logs=None):
+        wall, cpu = clocks()
+        self._val += wall - self._val_start
+        self._val_cpu += cpu - self._val_cpu_start
+
+    def on_epoch_end(self, epoch, logs=None):
+        wall, cpu = clocks()
+        self.train_seconds.append(wall - self._start - self._val)
+        self.train_cpu_seconds.append(cpu - self._cpu - self._val_cpu)
+        self.val_seconds.append(self._val)
+
+    def summary(self, history):
+        """The timings and test accuracies of `history` (a `History.history` dict)."""
+        totals = [sum(self.train_seconds[:i + 1]) for i in range(len(self.train_seconds))]
+        cpu_totals = [sum(self.train_cpu_seconds[:i + 1])
+                      for i in range(len(self.train_cpu_seconds))]
+        return {"train_seconds": self.train_seconds, "val_seconds": self.val_seconds,
+                "train_cpu_seconds": self.train_cpu_seconds,
+                "train_seconds_total": totals, "train_cpu_seconds_total": cpu_totals,
+                "val_accuracy": [float(v) for v in history.get("val_accuracy", [])]}
 
 
 def skip_epochs(dataset, epochs):

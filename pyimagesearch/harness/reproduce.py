@@ -88,16 +88,16 @@ def command(study, run, recipe, quick):
     return [sys.executable, str(script), *out]
 
 
-def selected(studies, names=None, quick=False):
-    """The studies named in `names` (all when None) and, with `quick`, their quick runs."""
+def selected(studies, names=None, quick=False, recipe="diary"):
+    """The studies named in `names` (all when None) with the runs of `recipe` (or quick runs)."""
     known = [s["folder"] for s in studies]
     unknown = sorted(set(names or ()) - set(known))
     if unknown:
         raise ValueError(f"unknown studies {unknown}; the diary's are {known}")
     picked = [s for s in studies if names is None or s["folder"] in names]
-    if quick:
-        picked = [{**s, "run": [r for r in s["run"] if "quick" in r]} for s in picked]
-    return picked
+    wanted = (lambda r: "quick" in r) if quick else (
+        lambda r: recipe in r.get("recipes", ("diary", "fast")))
+    return [{**s, "run": [r for r in s["run"] if wanted(r)]} for s in picked]
 
 
 def reproduce(studies, recipe="diary", quick=False, say=print):
@@ -133,13 +133,18 @@ def reproduce(studies, recipe="diary", quick=False, say=print):
 
 
 def comparison_rows(studies, recipe="diary"):
-    """One row per compared run (a `metric`) with a finished ledger row, from the ledger."""
+    """One row per compared run (a `metric`) with a finished ledger row, from the ledger.
+
+    A run's rows are those of its folder's own copy of the ledger (so a run folder
+    moved or copied here from another machine counts), else of ``outputs/results.csv``.
+    """
     rows, ledger_rows = [], ledger.read_rows(files.outputs_root() / "results.csv", warn=False)
     for study in studies:
         for run in (r for r in study["run"] if r.get("metric")):
             folder = str(run_folder(recipe, study, run))
-            found = [r for r in ledger_rows if r["run"] == folder and r["metric"] == run["metric"]
-                     and r["status"] == "finished"]
+            own = ledger.read_rows(Path(folder) / "results.csv", warn=False)
+            found = [r for r in own or [r for r in ledger_rows if r["run"] == folder]
+                     if r["metric"] == run["metric"] and r["status"] == "finished"]
             if not found:
                 continue
             row = found[-1]
@@ -259,7 +264,7 @@ def main(argv=None, diary=None):
                         help="run nothing: rewrite the comparison and the README tables")
     args = parser.parse_args(argv)
     try:
-        studies = selected(load_diary(args.diary), args.studies, args.quick)
+        studies = selected(load_diary(args.diary), args.studies, args.quick, args.recipe)
     except (ValueError, tomllib.TOMLDecodeError) as error:
         parser.error(str(error))
     label = "quick" if args.quick else args.recipe
@@ -269,7 +274,11 @@ def main(argv=None, diary=None):
             quick.parent.mkdir(parents=True, exist_ok=True)
             make_quick_datasets(tempfile.mkdtemp(dir=quick.parent)).rename(quick)
         os.environ["DATASETS_DIR"] = str(quick)
-    failed = [] if args.update_readmes else reproduce(studies, label, args.quick)
+    try:
+        failed = [] if args.update_readmes else reproduce(studies, label, args.quick)
+    except KeyboardInterrupt:  # Ctrl-C reaches the run too: its folder keeps what it finished
+        print("[INFO] interrupted: the same command resumes (finished runs are reused)")
+        return 130
     rows = comparison_rows(studies, label)
     for path in write_comparison(rows):
         print(f"[INFO] wrote {path}")

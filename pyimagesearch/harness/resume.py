@@ -29,7 +29,7 @@ from pyimagesearch.utils.atomic import remove_stale_temporaries
 #: the mark of a run folder whose run has not finished (JSON: study, args, pid)
 INCOMPLETE_MARK = ".run-incomplete"
 #: what a folder may hold and still be emptied after a user error
-BOOKKEEPING = {INCOMPLETE_MARK, "args.json"}
+BOOKKEEPING = {INCOMPLETE_MARK, "args.json", "data.json"}
 #: arguments that may differ when an unfinished run is run again
 RERUN_MAY_CHANGE = ("verbose",)
 logger = logging.getLogger(__name__)
@@ -134,6 +134,33 @@ class RunFolder:
         if self.created:
             with contextlib.suppress(OSError):
                 self.path.rmdir()
+
+
+def continues(args, study, shared, has, lacks=()):
+    """True when `--output` holds a finished-or-not run of `study` made with the same `shared`.
+
+    For a script that resumes a run of parts (an ensemble's members): the
+    folder's ``args.json`` must be this study's, with the argument `has` and
+    none of `lacks` (a part's own folder); other `shared` settings are an
+    `OutputExistsError` naming them. The learning rates compare as asked.
+    """
+    try:  # no run folder of this script: the harness refuses a non-empty one
+        saved = json.loads((Path(args.output or "") / "args.json").read_text())
+    except (OSError, ValueError):
+        return False
+    saved_args = saved.get("args") if isinstance(saved, dict) else None
+    if (saved.get("study") != study or not isinstance(saved_args, dict)
+            or has not in saved_args or any(k in saved_args for k in lacks)):
+        return False
+    # the rates as asked on the command line (args.json keeps them as used)
+    saved_args.update({k: v["asked"] for k, v in (saved.get("learning_rates") or {}).items()})
+    differ = [f"--{k.replace('_', '-')} {saved_args.get(k)} there, {getattr(args, k)} now"
+              for k in shared if saved_args.get(k) != getattr(args, k)]
+    if differ:
+        raise OutputExistsError(f"--output {args.output} holds a run made with other settings "
+                                f"({'; '.join(differ)}); rerun it with the same settings or "
+                                "choose a new folder")
+    return True
 
 
 def differences(saved, mine):

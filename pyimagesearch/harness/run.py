@@ -18,6 +18,7 @@ from pyimagesearch.harness import ledger
 from pyimagesearch.harness import models
 from pyimagesearch.harness.resume import RunFolder
 from pyimagesearch.harness.resume import close
+from pyimagesearch.io import imagefile
 from pyimagesearch.utils.atomic import atomic_write
 
 logger = logging.getLogger("pyimagesearch.harness")
@@ -35,8 +36,8 @@ class Run:
     backed up after every epoch (`callbacks`): the same command after a kill
     resumes it. On exit it restores the policy; after Ctrl-C or a crash it
     saves the model of the last finished epoch, the plot and a ledger row
-    (``interrupted`` or ``failed``). Only the chief of a multi-worker run writes the run folder
-    and the ledger; the other workers write into a temporary folder.
+    (``interrupted`` or ``failed``). Only the chief of a multi-worker run
+    writes the run folder and the ledger (the others: a temporary folder).
 
     Args:
         study: the study's name: its folder under ``experiments/``.
@@ -105,10 +106,9 @@ class Run:
         self.save("args.json", files.describe(self))
         self._scope = self.strategy.scope()
         self._scope.__enter__()
-        task = self.task
         logger.info(f"{self.study}: outputs in {self.output_dir}" if self.is_chief else
-                    f"{self.study}: {task.type} {task.index} of {task.workers} workers (not the "
-                    f"chief): its files go to {self.output_dir}, deleted at the end")
+                    f"{self.study}: {self.task.type} {self.task.index} of {self.task.workers} "
+                    f"workers (not the chief): its files go to {self.output_dir}, deleted at the end")
         if self.replicas > 1 or self.precision != "float32":
             logger.info(f"{self.strategy_name} strategy, {self.replicas} replica(s), global "
                         f"batch {self.global_batch_size}, {self.precision}")
@@ -117,14 +117,18 @@ class Run:
     def __exit__(self, exc_type, exc, tb):
         return close(self, exc_type, exc, tb)  # the crash save, the mark, the policy
 
-    def _git_state(self):
+    def _git_state(self):  # once per run
         self._git = files.git_state(files.project_root()) or {} if self._git is None else self._git
         return self._git
 
     # -- data and training ---------------------------------------------------------------------
-    def count_images(self, **counts: int) -> None:
-        """Record how many images each split holds (``train=1600, test=200``): data.json, ledger."""
+    def count_images(self, note: "str | None" = None, **counts: int) -> None:
+        """Record the images of each split (``train=1600, test=200``): data.json, the ledger;
+        with a `note` ("" for none) log them too (``train 1600, test 200 images; <note>``)."""
         self.images.update({k: int(v) for k, v in counts.items()})
+        if note is not None:
+            logger.info(", ".join(f"{k} {v}" for k, v in counts.items()) + " images"
+                        + (f"; {note}" if note else ""))
         self.save("data.json", {"data_path": str(self.data_path) if self.data_path else None,
                                 "images": self.images})
 
@@ -203,12 +207,9 @@ class Run:
         """Write `obj` to `name` atomically: a str as text, an image array by its suffix, else JSON."""
         path = self.path(name)
         if isinstance(obj, np.ndarray):
-            from pyimagesearch.io.imagefile import write_image
-
-            return write_image(path, obj)
+            return imagefile.write_image(path, obj)
         with atomic_write(path) as f:
-            f.write(obj if isinstance(obj, str) else json.dumps(files.jsonable(obj), indent=2)
-                    + "\n")
+            f.write(obj if isinstance(obj, str) else f"{json.dumps(files.jsonable(obj), indent=2)}\n")
         return path
 
     def save_history(self, history, title=None, plot_name="training_plot.png"):

@@ -110,14 +110,47 @@ def atomic_path(path):
 
 
 @contextlib.contextmanager
-def atomic_paths(paths):
+def atomic_paths(paths, exist_ok=True):
     """Temporary names for several files, all renamed only when the block succeeds.
 
     The LAST path is the set's completion mark: deleted first, renamed last.
+    One set at a time: a second process that writes the same set meanwhile
+    gets a `FileExistsError` at once (a lock beside the mark, removed at the
+    end); so does any process, with `exist_ok=False`, once one of the files exists.
     """
     paths = [Path(p) for p in paths]
     for path in paths:
         path.parent.mkdir(parents=True, exist_ok=True)
+    with _exclusive(paths[-1].with_name(f".{paths[-1].name}.lock")):
+        existing = [p.name for p in paths if p.exists()]
+        if existing and not exist_ok:
+            raise FileExistsError(f"{paths[-1].parent} already holds {', '.join(existing)} "
+                                  "(another process wrote them meanwhile)")
+        with _renamed_at_the_end(paths) as temps:
+            yield temps
+
+
+@contextlib.contextmanager
+def _exclusive(lock):
+    """Hold an exclusive lock on the file `lock` (`FileExistsError` if another process does)."""
+    import fcntl
+
+    with open(lock, "a") as f:
+        try:
+            fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise FileExistsError(f"another process is writing into {lock.parent} now "
+                                  f"({lock.name} is locked); wait for it to finish or write "
+                                  "elsewhere") from None
+        try:
+            yield lock
+        finally:
+            with contextlib.suppress(OSError):
+                lock.unlink()  # still held: nobody else has it open in the meantime
+
+
+@contextlib.contextmanager
+def _renamed_at_the_end(paths):
     temps = [temporary_name(p) for p in paths]
     try:
         yield temps
