@@ -108,6 +108,22 @@ def test_temporaries_of_dead_writers_are_removed_and_live_ones_kept(tmp_path):
     assert atomic.remove_stale_temporaries(tmp_path) == [other]  # a folder: all of them
 
 
+def test_every_writer_removes_the_temporary_a_killed_writer_left(tmp_path):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True).stdout.strip()
+    left = [tmp_path / f".features.tmp-{dead}.hdf5", tmp_path / f".mean.tmp-{dead}.json"]
+    for path in left:
+        path.write_bytes(b"gigabytes, once")
+    with atomic.atomic_path(tmp_path / "features.hdf5") as tmp:  # e.g. write_features
+        tmp.write_text("new")
+    assert not left[0].exists() and left[1].exists()
+    with atomic.atomic_paths([tmp_path / "train.hdf5", tmp_path / "mean.json"]) as temps:
+        for tmp in temps:
+            tmp.write_text("new")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["features.hdf5", "mean.json",
+                                                          "train.hdf5"]
+
+
 def test_truncated_and_empty_images_read_as_none(tmp_path):
     from pyimagesearch.io.imagefile import read_image
 

@@ -154,7 +154,8 @@ def test_fast_recipe_replaces_the_diary_settings_of_a_study_that_has_one():
 
 
 ROWS = [{"study": "2020-11-10-shallownet", "run": "diary", "measures": "test accuracy",
-         "diary": "~0.70", "measured": "0.6787", "difference": "-0.0213", "recipe": "",
+         "diary": "~0.70", "measured": "0.6787", "difference": "-0.0213",
+         "recipe": "the script's defaults",
          "data": "animals subset (train 2250, test 750)", "seconds": "60.0",
          "run folder": "outputs/reproduction/diary/2020-11-10-shallownet/diary",
          "commit": "abc123"}]
@@ -177,7 +178,7 @@ def test_update_readmes_rewrites_only_the_marked_tables(tmp_path):
     assert "| old | table |" not in text
     body = table_rows(text.split(start)[1])
     assert body == [["[2020-11-10-shallownet](experiments/2020-11-10-shallownet/)", "diary",
-                     "test accuracy", "~0.70", "0.6787", "-0.0213",
+                     "test accuracy", "~0.70", "0.6787", "-0.0213", "the script's defaults",
                      "animals subset (train 2250, test 750)", "60.0"]]
     assert "0.6787" in study.read_text() and study.read_text().endswith(f"{s_end}\n\nkept\n")
     assert "stale figure" not in study.read_text()

@@ -19,6 +19,7 @@ from pyimagesearch import harness
 from pyimagesearch.datasets import list_images, read_box_csv
 from pyimagesearch.datasets.boxes import check_box_in_image, resize_image
 from pyimagesearch.errors import DatasetError
+from pyimagesearch.io.imagefile import load_image
 from pyimagesearch.utils import BoxIoU, box_iou, show_image  # noqa: F401 (model.keras needs BoxIoU)
 import config  # this study's shared module, beside this script
 
@@ -110,9 +111,7 @@ def main(argv=None):
         rows, tiles, ious = [], [], []
         for i, path in enumerate(paths, 1):
             # read the image, predict its box, scale it to the image's pixels
-            image = cv2.imread(str(path), cv2.IMREAD_COLOR)
-            if image is None:
-                raise DatasetError(f"{path}: not a readable image")
+            image = load_image(path)  # a one-line error for a truncated or huge file
             height, width = image.shape[:2]
             x = prepare(resize_image(image, size)[np.newaxis])
             box = model.predict(x, verbose=0)[0] * [width, height, width, height]

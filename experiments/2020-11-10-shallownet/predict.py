@@ -25,6 +25,7 @@ from sklearn.model_selection import train_test_split
 from pyimagesearch import harness
 from pyimagesearch.datasets import SimpleDatasetLoader, list_images
 from pyimagesearch.errors import DatasetError
+from pyimagesearch.io.imagefile import load_image
 from pyimagesearch.io.modelfile import load_keras_model
 from pyimagesearch.preprocessing import ImageToArrayPreprocessor, SimplePreprocessor
 from pyimagesearch.utils import show_image
@@ -102,7 +103,7 @@ def main(argv=None):
         for i, (path, probs) in enumerate(zip(paths, probabilities), 1):
             label = class_names[int(np.argmax(probs))]
             text = f"true {Path(path).parent.name}, predicted {label}: {probs.max():.2f}"
-            image = annotate(cv2.imread(path), text)
+            image = annotate(load_image(path), text)
             out = run.save(f"prediction_{i:02d}_{label}.jpg", image)
             rows.append({"image": path, "label": label, "probability": float(probs.max()),
                          "true_folder": Path(path).parent.name, "written": out.name})

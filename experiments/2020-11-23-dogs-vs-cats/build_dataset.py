@@ -30,7 +30,7 @@ from pyimagesearch.datasets import split_counts, split_dataset
 from pyimagesearch.errors import DatasetError, OutputExistsError
 from pyimagesearch.harness.faults import fault_point
 from pyimagesearch.io import hdf5build
-from pyimagesearch.utils.atomic import atomic_paths, atomic_write, remove_stale_temporaries
+from pyimagesearch.utils.atomic import atomic_paths, atomic_write
 
 parser = harness.argument_parser(__doc__)
 parser.add_argument("-d", "--dataset", required=True,
@@ -93,8 +93,6 @@ def main(argv=None):
 
     # the new files are written under temporary names; the old build stays
     # whole until every new file is complete, then all are renamed at once
-    for path in finals:
-        remove_stale_temporaries(path)  # left by a killed build
     started = time.perf_counter()
     with atomic_paths(finals, exist_ok=args.force) as temps:  # one build at a time
         outputs = dict(zip(config.SPLITS, temps))

@@ -153,7 +153,7 @@ def comparison_rows(studies, recipe="diary"):
             rows.append({"study": study["folder"], "run": run["name"],
                          "measures": run.get("measures", run["metric"]),
                          "diary": run.get("diary", ""), "measured": row["value"],
-                         "difference": difference, "recipe": row["recipe"] or recipe,
+                         "difference": difference, "recipe": row["recipe"] or "the script's defaults",
                          "data": _data(row, study), "seconds": row["seconds"],
                          "run folder": _relative(folder), "commit": row["commit"],
                          "plot": Path(folder) / "training_plot.png"})
@@ -232,7 +232,8 @@ def update_readmes(rows, readme=None, study_readmes=None):
     if study_readmes is None:
         study_readmes = {row["study"]: root / "experiments" / row["study"] / "README.md"
                          for row in rows}
-    short = ("study", "run", "measures", "diary", "measured", "difference", "data", "seconds")
+    short = ("study", "run", "measures", "diary", "measured", "difference", "recipe", "data",
+             "seconds")
     written = []
     if readme.is_file() and MARKS["studies"][0] in readme.read_text():
         table = markdown_table([{**r, "study": f"[{r['study']}](experiments/{r['study']}/)"}

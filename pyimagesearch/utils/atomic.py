@@ -92,9 +92,14 @@ def _fsync(path):
 
 @contextlib.contextmanager
 def atomic_path(path):
-    """Yield a temporary path; on success, move it over `path` atomically (else remove it)."""
+    """Yield a temporary path; on success, move it over `path` atomically (else remove it).
+
+    The temporaries of `path` that killed writers left are removed first.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.is_dir():
+        remove_stale_temporaries(path)
     tmp = temporary_name(path)
     try:
         yield tmp
@@ -151,6 +156,8 @@ def _exclusive(lock):
 
 @contextlib.contextmanager
 def _renamed_at_the_end(paths):
+    for path in paths:
+        remove_stale_temporaries(path)  # left by a killed writer
     temps = [temporary_name(p) for p in paths]
     try:
         yield temps

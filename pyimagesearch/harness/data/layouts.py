@@ -146,8 +146,10 @@ def _is_kaggle(folder):
 def _downscale(args):
     import cv2
 
+    from pyimagesearch.io.imagefile import read_image
+
     path, target = args
-    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    image = read_image(path)  # None for a truncated or unreadable file, or one over the limit
     if image is None:
         raise DatasetError(f"{path.name} is not a readable image")
     height, width = image.shape[:2]

@@ -124,5 +124,7 @@ def _subset_expectation(name):
 def _png_pixels_sha256(path):
     import cv2
 
-    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    from pyimagesearch.io.imagefile import read_image
+
+    image = read_image(path)  # None for a truncated or unreadable file
     return None if image is None else pixels_sha256(cv2.cvtColor(image, cv2.COLOR_BGR2RGB))
