@@ -7,6 +7,11 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+# one thread inside each op: the tests' models are tiny, and the pytest-xdist
+# workers (one per core) and the scripts they start already keep every core
+# busy; TensorFlow's default (a thread per core in every process) makes them
+# spin against each other (the environment reaches the scripts' processes too)
+os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")
 
 import cv2  # noqa: E402
 import pickle  # noqa: E402

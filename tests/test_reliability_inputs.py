@@ -144,6 +144,65 @@ def _crafted_pickles(zoo):
         writer.add(rng.normal(size=(40, 8)), np.arange(40) % 2)
 
 
+def _side_files(zoo):
+    """Builds and data files whose side files (or contents) do not match what they claim."""
+    from pyimagesearch.io import HDF5DatasetWriter
+
+    for name, text in (("mean_strings", '{"R": "a", "G": "b", "B": "c"}'),
+                       ("mean_nan", '{"R": NaN, "G": 120.0, "B": 110.0}'),
+                       ("mean_not_json", '{"R": 120.0, "G":')):
+        shutil.copytree(zoo / "hdf5", zoo / name)
+        (zoo / name / "mean.json").write_text(text)
+    shutil.copytree(zoo / "hdf5", zoo / "int_names")
+    with h5py.File(zoo / "int_names" / "train.hdf5", "a") as db:
+        del db["label_names"]
+        db.create_dataset("label_names", data=np.array([0, 1]))
+    for name, edit in (("float64_h5", lambda x, y: (x.astype("float64"), y)),
+                       ("cut_h5", lambda x, y: (x[:8], y[:8]))):
+        shutil.copytree(zoo / "hdf5", zoo / name)
+        path = zoo / name / "train.hdf5"
+        with h5py.File(path, "r") as db:
+            x, y, attrs = db["images"][...], db["labels"][...], dict(db.attrs)
+        x, y = edit(x, y)
+        with h5py.File(path, "w") as db:  # the same marks, other rows
+            db.create_dataset("images", data=x)
+            db.create_dataset("labels", data=y)
+            db.create_dataset("label_names", data=np.array(["cat", "dog"], dtype=object),
+                              dtype=h5py.string_dtype())
+            db.attrs.update(attrs)
+    rng = np.random.default_rng(0)
+    for name, rows, labels in (("features_nan", np.full((40, 8), np.nan), np.arange(40) % 2),
+                               ("features_3d", rng.normal(size=(40, 2, 4)), np.arange(40) % 2),
+                               ("features_labels", rng.normal(size=(40, 8)), np.arange(40) % 3)):
+        with h5py.File(zoo / f"{name}.hdf5", "w") as db:  # marked complete, as the writer does
+            db.create_dataset("features", data=rows.astype("float32"))
+            db.create_dataset("labels", data=labels)
+            db.create_dataset("label_names", data=np.array(["cat", "dog"], dtype=object),
+                              dtype=h5py.string_dtype())
+            db.attrs.update(complete=True, data_key="features")
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GridSearchCV
+
+    from pyimagesearch.io.classifierfile import save_classifier
+
+    search = GridSearchCV(LogisticRegression(), {"C": [1.0]}, cv=2)
+    save_classifier(zoo / "classifier.npz", search.fit(rng.normal(size=(20, 8)),
+                                                        np.arange(20) % 2), ["cat", "dog"])
+    import keras
+
+    network = keras.applications.MobileNetV2(include_top=False, weights=None,
+                                             input_shape=(32, 32, 3))
+    network.set_weights([np.full_like(w, np.nan) for w in network.get_weights()])
+    network.save(zoo / "nan.h5")  # the legacy HDF5 layout keras.applications reads
+    good = {"x_train": rng.integers(0, 256, (40, 28, 28), dtype=np.uint8),
+            "y_train": np.arange(40) % 10, "x_test": rng.integers(0, 256, (20, 28, 28), np.uint8),
+            "y_test": np.arange(20) % 10}
+    for name, change in (("mnist_8x8", {"x_train": np.zeros((40, 8, 8), np.uint8)}),
+                         ("mnist_label_42", {"y_test": np.full(20, 42)}),
+                         ("mnist_float", {"x_train": np.full((40, 28, 28), 1e9)})):
+        np.savez(zoo / f"{name}.npz", **{**good, **change})
+
+
 @pytest.fixture(scope="module")
 def zoo(tmp_path_factory):
     zoo = tmp_path_factory.mktemp("zoo")
@@ -153,6 +212,7 @@ def zoo(tmp_path_factory):
     _model_files(zoo)
     _states_and_runs(zoo)
     _crafted_pickles(zoo)
+    _side_files(zoo)
     return zoo
 
 
@@ -239,6 +299,35 @@ CASES = [
     ("classifier_not_written_here", TRANSFER, "rank_accuracy",
      ["--db", "{zoo}/features.hdf5", "--model-path", "{zoo}/evil.joblib"],
      ["not a classifier written by save_classifier", "it holds pickled data", "run code"]),
+    ("mean_json_of_strings", DOGS, "train_alexnet", ["--hdf5-dir", "{zoo}/mean_strings", *ALEX],
+     ["mean.json", "finite"]),
+    ("mean_json_with_nan", DOGS, "train_alexnet", ["--hdf5-dir", "{zoo}/mean_nan", *ALEX],
+     ["mean.json", "finite"]),
+    ("mean_json_not_json", DOGS, "train_alexnet", ["--hdf5-dir", "{zoo}/mean_not_json", *ALEX],
+     ["mean.json"]),
+    ("integer_label_names", DOGS, "train_alexnet", ["--hdf5-dir", "{zoo}/int_names", *ALEX],
+     ["label_names must be a list of strings"]),
+    ("float64_images_in_a_build", DOGS, "train_alexnet",
+     ["--hdf5-dir", "{zoo}/float64_h5", *ALEX], ["float64"]),
+    ("hdf5_cut_to_fewer_rows_than_its_build", DOGS, "train_alexnet",
+     ["--hdf5-dir", "{zoo}/cut_h5", *ALEX], ["row counts disagree: 8 images, 8 labels, 30"]),
+    ("features_of_nan", TRANSFER, "train_model", ["--db", "{zoo}/features_nan.hdf5"],
+     ["NaN or infinite"]),
+    ("features_of_three_dimensions", TRANSFER, "train_model", ["--db", "{zoo}/features_3d.hdf5"],
+     ["2-D"]),
+    ("labels_outside_label_names", TRANSFER, "train_model",
+     ["--db", "{zoo}/features_labels.hdf5"], ["label"]),
+    ("labels_outside_label_names_rank", TRANSFER, "rank_accuracy",
+     ["--db", "{zoo}/features_labels.hdf5", "--model-path", "{zoo}/classifier.npz"], ["label"]),
+    ("weights_of_nan", DOGS, "extract_features",
+     ["--dataset", "{zoo}/kaggle", *FEATURES, "--weights", "{zoo}/nan.h5"],
+     ["NaN or infinite features"]),
+    ("mnist_of_8x8_images", "2020-11-11-lenet", "train",
+     ["--dataset", "{zoo}/mnist_8x8.npz", "--epochs", "1"], ["(n, 28, 28)", "(40, 8, 8)"]),
+    ("mnist_label_42", "2020-11-11-lenet", "train",
+     ["--dataset", "{zoo}/mnist_label_42.npz", "--epochs", "1"], ["digits 0-9", "42"]),
+    ("mnist_of_floats", "2020-11-11-lenet", "train",
+     ["--dataset", "{zoo}/mnist_float.npz", "--epochs", "1"], ["uint8", "float64"]),
     ("existing_build", DOGS, "build_dataset",
      ["--dataset", "{zoo}/kaggle", "--hdf5-dir", "{zoo}/hdf5"], ["already holds", "--force"]),
     ("force_rebuild_from_a_missing_folder", DOGS, "build_dataset",

@@ -192,3 +192,15 @@ def test_replace_marked_refuses_text_without_both_markers():
     with pytest.raises(ValueError, match="no <!-- reproduction:start -->"):
         reproduce.replace_marked("only <!-- reproduction:start --> here",
                                  reproduce.MARKS["study"], "| a |")
+
+
+def test_the_recipe_column_names_no_folder_of_this_machine(tmp_path, monkeypatch):
+    data = tmp_path / "data"
+    monkeypatch.setenv("DATASETS_DIR", str(data))
+    project = reproduce.files.project_root().absolute()
+    recipe = (f"--images {data}/animals/panda --weights {data}/weights/w.h5 "
+              f"--db {project}/outputs/reproduction/fast/s/features/features.hdf5 --jobs 1")
+    assert reproduce._portable(recipe) == (
+        "--images $DATASETS_DIR/animals/panda --weights $DATASETS_DIR/weights/w.h5 "
+        "--db outputs/reproduction/fast/s/features/features.hdf5 --jobs 1")
+    assert reproduce._portable("--recipe fast") == "--recipe fast"

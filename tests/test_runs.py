@@ -19,6 +19,7 @@ import pytest
 
 from conftest import ROOT, load_script
 from pyimagesearch import harness
+from pyimagesearch.harness import reports
 
 STUDY = "2020-11-12-minivggnet"
 
@@ -176,10 +177,43 @@ def test_the_loss_axis_turns_logarithmic_when_one_epoch_explodes(tmp_path, monke
 def test_reports_come_with_a_confusion_matrix_and_a_grid(tmp_path):
     with harness.Run("s", _args(output=str(tmp_path / "r"))) as run:
         table = run.save_report([0, 1, 1, 0], [0, 1, 0, 0], ["cat", "dog"])
-        run.save_predictions(np.zeros((4, 8, 8, 3)), [0, 1, 1, 0], [0, 1, 0, 0], ["cat", "dog"])
+        reports.write_predictions(run, np.zeros((4, 8, 8, 3)), [0, 1, 1, 0], [0, 1, 0, 0],
+                                  ["cat", "dog"])
     assert table["confusion_matrix"] == [[2, 0], [1, 1]]
     for name in ("classification_report_confusion.png", "test_predictions.png"):
         assert (tmp_path / "r" / name).stat().st_size > 0
+
+
+def test_evaluate_predicts_every_sample_and_writes_report_grid_and_row(tmp_path):
+    import csv
+
+    images = np.random.default_rng(1).integers(0, 255, (10, 8, 8, 3)).astype("float32")
+    labels = keras.utils.to_categorical(np.arange(10) % 2, 2)
+    model = keras.Sequential([keras.Input((8, 8, 3)), keras.layers.Flatten(),
+                              keras.layers.Dense(2, activation="softmax")])
+    keras.config.set_max_steps_per_epoch(1)  # a capped predict would see 3 of 10 images
+    try:
+        with harness.Run("s", _args(output=str(tmp_path / "r"))) as run:
+            report = run.evaluate(model, images, labels, ["cat", "dog"], batch_size=3,
+                                  data="tiny")
+    finally:
+        keras.config.set_max_steps_per_epoch(None)
+    predicted = model.predict(images, verbose=0).argmax(axis=1)
+    assert report["accuracy"] == pytest.approx(np.mean(predicted == np.arange(10) % 2))
+    assert sum(map(sum, report["confusion_matrix"])) == 10
+    for name in ("classification_report.txt", "classification_report.json",
+                 "classification_report_confusion.png", "test_predictions.png"):
+        assert (tmp_path / "r" / name).stat().st_size > 0, name
+    with open(tmp_path / "r" / "results.csv") as f:
+        (row,) = list(csv.DictReader(f))
+    assert (row["data"], row["metric"]) == ("tiny", "accuracy")
+    assert float(row["value"]) == pytest.approx(report["accuracy"], abs=1e-4)
+    # features (not images) get the report and the row, no grid
+    model, x, y = _tiny_model()
+    with harness.Run("s", _args(output=str(tmp_path / "f"))) as run:
+        run.evaluate(model, x, y, ["a", "b", "c"], batch_size=4)
+    assert (tmp_path / "f" / "classification_report.json").is_file()
+    assert not (tmp_path / "f" / "test_predictions.png").exists()
 
 
 def test_an_evaluation_is_never_truncated_by_keras_max_steps(tmp_path):

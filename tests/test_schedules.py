@@ -100,3 +100,6 @@ def test_schedules_drive_keras_and_plot(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["schedule.png"]
     assert [len(line.get_xdata()) for line in fig.axes[0].get_lines()] == [10]
     assert schedule.plot(None, 3).axes[0].get_ylabel() == "learning rate"  # nothing saved
+    # 0.1 halved each epoch spans decades in 10 epochs: a log axis; 3 epochs stay linear
+    assert fig.axes[0].get_yscale() == "log"
+    assert schedule.plot(None, 3).axes[0].get_yscale() == "linear"

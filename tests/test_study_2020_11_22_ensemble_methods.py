@@ -16,7 +16,7 @@ FOLDER = ROOT / "experiments" / STUDY
 MEMBER_FILES = {"args.json", "class_names.json", "classification_report.txt",
                 "classification_report.json", "history.json", "history.csv",
                 "training_plot.png", "results.csv", "model.keras",
-                "classification_report_confusion.png"}
+                "classification_report_confusion.png", "test_predictions.png"}
 
 
 def make_tiny_cifar(root, classes=CIFAR10_CLASSES[:4], per_class=4, seed=0):

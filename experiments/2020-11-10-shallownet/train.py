@@ -20,7 +20,6 @@ from pyimagesearch.datasets import SimpleDatasetLoader, list_images, split_label
 from pyimagesearch.nn.conv import ShallowNet
 from pyimagesearch.preprocessing import (ImageToArrayPreprocessor, SimplePreprocessor,
                                          build_augmentation)
-from pyimagesearch.utils import predict_all
 
 STUDY = "2020-11-10-shallownet"
 
@@ -102,10 +101,8 @@ def main(argv=None):
 
         # evaluate the network on every test image
         print("[INFO] evaluating network...")
-        predictions = predict_all(model, test_x, batch_size=args.batch_size)
-        report = run.save_report(test_y, predictions, class_names)
-        run.save_predictions(test_x, test_y, predictions, class_names)
-        run.record(dataset.name, "accuracy", report["accuracy"])
+        run.evaluate(model, test_x, test_y, class_names, batch_size=args.batch_size,
+                     data=dataset.name)
     return 0
 
 

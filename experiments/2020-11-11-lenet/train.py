@@ -23,7 +23,6 @@ from sklearn.model_selection import train_test_split
 from pyimagesearch import harness
 from pyimagesearch.datasets import DIGIT_NAMES, load_digits, load_mnist
 from pyimagesearch.nn.conv import LeNet
-from pyimagesearch.utils import predict_all
 
 STUDY = "2020-11-11-lenet"
 
@@ -97,10 +96,8 @@ def main(argv=None):
 
         # evaluate the network on every test image
         print("[INFO] evaluating network...")
-        predictions = predict_all(model, test_x, batch_size=args.batch_size)
-        report = run.save_report(test_y, predictions, DIGIT_NAMES)
-        run.save_predictions(test_x, test_y, predictions, DIGIT_NAMES)
-        run.record(data_name, "accuracy", report["accuracy"])
+        run.evaluate(model, test_x, test_y, DIGIT_NAMES, batch_size=args.batch_size,
+                     data=data_name)
     return 0
 
 

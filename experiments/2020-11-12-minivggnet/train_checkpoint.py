@@ -24,7 +24,6 @@ from pyimagesearch import harness
 from pyimagesearch.callbacks import LearningRateLogger
 from pyimagesearch.datasets.cifar10 import CIFAR10_CLASSES, load_cifar10_for_training
 from pyimagesearch.nn.conv import MiniVGGNet
-from pyimagesearch.utils import predict_all
 
 import config
 
@@ -76,10 +75,8 @@ def main(argv=None):
 
         # evaluate the network on every test image
         print("[INFO] evaluating network...")
-        predictions = predict_all(model, data.test_x, batch_size=args.batch_size)
-        report = run.save_report(data.test_y, predictions, CIFAR10_CLASSES)
-        run.save_predictions(data.test_x, data.test_y, predictions, CIFAR10_CLASSES)
-        run.record(run.data_name or "cifar10", "accuracy", report["accuracy"])
+        run.evaluate(model, data.test_x, data.test_y, CIFAR10_CLASSES, batch_size=args.batch_size,
+                     data=run.data_name or "cifar10")
         if args.every_improvement:
             print(f"[INFO] {len(list(path.parent.glob('*.keras')))} checkpoints in {path.parent}")
         else:

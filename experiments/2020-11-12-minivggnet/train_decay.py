@@ -28,7 +28,7 @@ from pyimagesearch.datasets.cifar10 import CIFAR10_CLASSES, load_cifar10_for_tra
 from pyimagesearch.errors import PyImageSearchError
 from pyimagesearch.nn.conv import MiniVGGNet
 from pyimagesearch.preprocessing import build_augmentation
-from pyimagesearch.utils import keras2_decay, predict_all
+from pyimagesearch.utils import keras2_decay
 
 import config
 
@@ -114,10 +114,8 @@ def main(argv=None):
 
         # evaluate the network on every test image
         print("[INFO] evaluating network...")
-        predictions = predict_all(model, data.test_x, batch_size=args.batch_size)
-        report = run.save_report(data.test_y, predictions, CIFAR10_CLASSES)
-        run.save_predictions(data.test_x, data.test_y, predictions, CIFAR10_CLASSES)
-        run.record(run.data_name or "cifar10", "accuracy", report["accuracy"])
+        run.evaluate(model, data.test_x, data.test_y, CIFAR10_CLASSES, batch_size=args.batch_size,
+                     data=run.data_name or "cifar10")
     return 0
 
 

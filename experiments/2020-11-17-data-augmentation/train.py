@@ -21,7 +21,6 @@ from pyimagesearch.datasets import SimpleDatasetLoader, list_images, split_label
 from pyimagesearch.nn.conv import MiniVGGNet
 from pyimagesearch.preprocessing import (AspectAwarePreprocessor, ImageToArrayPreprocessor,
                                          build_augmentation)
-from pyimagesearch.utils import predict_all
 from pyimagesearch.utils.batchnorm import recompute_batch_norm_statistics
 from pyimagesearch.utils.tta import predict_with_flips
 
@@ -92,14 +91,10 @@ def build_model(args, classes, steps_per_epoch, learning_rate):
 def evaluate(run, model, test_x, test_y, class_names, args, data_name):
     """Save and record the classification report (and the mirror-averaged one with --tta)."""
     print("[INFO] evaluating network...")
-    predictions = predict_all(model, test_x, batch_size=args.batch_size)
-    report = run.save_report(test_y, predictions, class_names)
-    run.save_predictions(test_x, test_y, predictions, class_names)
-    run.record(data_name, "accuracy", report["accuracy"])
+    run.evaluate(model, test_x, test_y, class_names, batch_size=args.batch_size, data=data_name)
     if args.tta:
         # the same model, each test image and its mirror image averaged
-        mirrored = predict_with_flips(model, test_x, batch_size=args.batch_size,
-                                      predictions=predictions)
+        mirrored = predict_with_flips(model, test_x, batch_size=args.batch_size)
         tta = run.save_report(test_y, mirrored, class_names, name="classification_report_tta")
         run.record(data_name, "accuracy_flip_tta", tta["accuracy"])
 

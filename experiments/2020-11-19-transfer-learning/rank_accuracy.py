@@ -22,7 +22,6 @@ import numpy as np
 
 from pyimagesearch import features, harness
 from pyimagesearch.errors import DatasetError
-from pyimagesearch.io import open_hdf5_dataset, read_label_names
 from pyimagesearch.utils import rank5_accuracy
 
 STUDY = "2020-11-19-transfer-learning"
@@ -37,15 +36,12 @@ def main(argv=None):
                         help="the classifier train_model.py saved (.npz)")
     args = parser.parse_args(argv)
 
-    # load the test rows: the last 25% of the database
-    with open_hdf5_dataset(args.db, data_key="features") as db:
-        i = int(db["labels"].shape[0] * TRAIN_FRACTION)
-        class_names = read_label_names(db)
-        test_x, test_y = db["features"][i:], db["labels"][i:]
-        dataset_name = Path(str(db.attrs.get("dataset", args.db))).name
-        network = db.attrs.get("model")
-    if len(test_x) == 0:
-        raise DatasetError(f"--db {args.db}: no test rows (it holds {i} rows)")
+    # load the test rows: the last 25% of the database (checked: finite 2-D
+    # features, labels among its class names)
+    split = features.read_features(args.db, TRAIN_FRACTION)
+    test_x, test_y, class_names = split.test_x, split.test_y, split.class_names
+    dataset_name = Path(str(split.attrs.get("dataset", args.db))).name
+    network = split.attrs.get("model")
 
     # load the classifier train_model.py saved (its classes must be --db's)
     saved = features.load_classifier(args.model_path, class_names)

@@ -36,7 +36,7 @@ from pyimagesearch.datasets.cifar10 import CIFAR10_CLASSES, load_cifar10_for_tra
 from pyimagesearch.errors import PyImageSearchError
 from pyimagesearch.nn.conv import MiniVGGNet
 from pyimagesearch.preprocessing import build_augmentation
-from pyimagesearch.utils import keras2_decay, predict_all
+from pyimagesearch.utils import keras2_decay
 
 import config
 
@@ -97,10 +97,9 @@ def train_member(args, index, folder, data, data_name):
                             callbacks=[LearningRateLogger(), *member.callbacks(tensorboard=False)])
 
         # evaluate the network; the model is written last: once it exists the member is finished
-        predictions = predict_all(model, data.test_x, batch_size=args.batch_size)
-        report = member.save_report(data.test_y, predictions, CIFAR10_CLASSES)
         member.save_history(history, title=f"MiniVGGNet on CIFAR-10: member {index} (seed {seed})")
-        member.record(f"{data_name} member {index}", "accuracy", report["accuracy"])
+        report = member.evaluate(model, data.test_x, data.test_y, CIFAR10_CLASSES,
+                                 batch_size=args.batch_size, data=f"{data_name} member {index}")
         member.save_model(model)
     return report["accuracy"]
 

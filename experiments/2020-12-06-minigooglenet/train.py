@@ -41,7 +41,7 @@ from pyimagesearch import harness
 from pyimagesearch.callbacks import LearningRateLogger, TrainingMonitor
 from pyimagesearch.datasets.cifar10 import CIFAR10_CLASSES, load_cifar10_for_training
 from pyimagesearch.preprocessing import build_augmentation
-from pyimagesearch.utils import PolynomialDecay, predict_all
+from pyimagesearch.utils import PolynomialDecay
 
 import config
 
@@ -127,10 +127,8 @@ def main(argv=None):
 
         # evaluate the network on every test image (raw pixels)
         print("[INFO] evaluating network...")
-        predictions = predict_all(model, data.test_x, batch_size=args.batch_size)
-        report = run.save_report(data.test_y, predictions, CIFAR10_CLASSES)
-        run.save_predictions(data.test_x, data.test_y, predictions, CIFAR10_CLASSES)
-        run.record(f"{data_name} {setting.replace(',', '')}", "accuracy", report["accuracy"])
+        run.evaluate(model, data.test_x, data.test_y, CIFAR10_CLASSES, batch_size=args.batch_size,
+                     data=f"{data_name} {setting.replace(',', '')}")
     return 0
 
 

@@ -7,7 +7,8 @@ Nobody needs to read this package to follow the book. A script writes
   the argparse types (`argtypes`); `resolve_dataset` (`files`);
 - `entrypoint` (`cli`): user and environment errors are one line, exit 2;
 - `Run` (`run`): the strategy, seed, precision and output folder of a run
-  and the files it keeps (`history`, `models`, `ledger`, `resume`);
+  and the files it keeps (`history`, `models`, `ledger`, `resume`, `reports`:
+  `run.evaluate` writes the report, the image grid and the accuracy row);
 - `compare_main` (`compare`): ``python -m pyimagesearch.harness.compare``;
 - `SafeBackupAndRestore`, `AtomicModelCheckpoint` (`keras_fixes`: every use
   of private Keras API); `train_classifier` and the feature-extraction

@@ -2,7 +2,6 @@
 
 import json
 import logging
-import os
 import tempfile
 import time
 from pathlib import Path
@@ -16,6 +15,7 @@ from pyimagesearch.harness import files
 from pyimagesearch.harness import history as histories
 from pyimagesearch.harness import ledger
 from pyimagesearch.harness import models
+from pyimagesearch.harness import reports
 from pyimagesearch.harness.resume import RunFolder
 from pyimagesearch.harness.resume import close
 from pyimagesearch.io import imagefile
@@ -53,9 +53,8 @@ class Run:
         history = model.fit(run.dataset(x, y, shuffle=True), epochs=args.epochs,
                             callbacks=run.callbacks())
         run.save_history(history)
-        report = run.save_report(test_y, model.predict(test_x), class_names)
         run.save_model(model)
-        run.record("mnist", "accuracy", report["accuracy"])
+        report = run.evaluate(model, test_x, test_y, class_names)  # files and ledger row
     ```
     """
 
@@ -230,32 +229,11 @@ class Run:
 
     def save_report(self, y_true, y_pred, class_names, name: str = "classification_report") -> dict:
         """Write and print the classification report over every test sample and its confusion matrix."""
-        from pyimagesearch.utils.plotting import plot_confusion_matrix
-        from pyimagesearch.utils.reports import classification_report
+        return reports.write_report(self, y_true, y_pred, class_names, name)
 
-        if len(y_true) != len(y_pred):
-            cap = os.environ.get("KERAS_MAX_STEPS_PER_EPOCH")
-            why = f" (KERAS_MAX_STEPS_PER_EPOCH={cap} also caps predict)" if cap else ""
-            raise RuntimeError(f"the predictions cover {len(y_pred)} of {len(y_true)} test "
-                               f"samples{why}: predict with pyimagesearch.utils.predict_all")
-        text, table = classification_report(y_true, y_pred, class_names)
-        _, matrix = plot_confusion_matrix(y_true, y_pred, class_names,
-                                          self.path(f"{name}_confusion.png"),
-                                          title=self._title(f"{self.study}: confusion matrix"))
-        table["confusion_matrix"] = matrix.tolist()
-        self.save(f"{name}.txt", text)
-        self.save(f"{name}.json", table)
-        print(text)
-        return table
-
-    def save_predictions(self, images, y_true, y_pred, class_names, name="test_predictions.png"):
-        """A grid of the first 16 test images with their true and predicted labels."""
-        from pyimagesearch.utils.plotting import plot_predictions
-        from pyimagesearch.utils.reports import as_labels
-
-        return plot_predictions(images, as_labels(y_true, "y_true"), as_labels(y_pred, "y_pred"),
-                                class_names, self.path(name),
-                                title=self._title(f"{self.study}: test images"))
+    def evaluate(self, model, x, y, class_names, batch_size: int = 32, data=None) -> dict:
+        """Predict every test sample: the report, confusion matrix, image grid and accuracy row."""
+        return reports.evaluate(self, model, x, y, class_names, batch_size, data)
 
     def save_model(self, model, name="model.keras"):
         """Save `model` as `name` atomically (then it is complete); delete the backups."""

@@ -42,18 +42,22 @@ class LearningRateDecay:
         raise NotImplementedError(f"{type(self).__name__} must implement value(epoch)")
 
     def plot(self, path, epochs, title=None):
-        """Draw the rate for epochs ``0 .. epochs - 1``; save it as `path` if given."""
+        """Draw the rate for epochs ``0 .. epochs - 1`` (a log axis when it spans more than
+        a factor of 10, as `plot_history` does); save it as `path` if given."""
         from matplotlib.figure import Figure
 
-        from pyimagesearch.utils.plotting import _saved
+        from pyimagesearch.utils.plotting import _saved, _spans_decades
 
         xs = list(range(_checks.positive_int("epochs", epochs)))
+        rates = {"learning_rate": [float(self(x)) for x in xs]}
         fig = Figure(figsize=(6, 4.5))
         ax = fig.subplots()
-        ax.plot(xs, [self(x) for x in xs], marker="o", markersize=3)
+        ax.plot(xs, rates["learning_rate"], marker="o", markersize=3)
         ax.set_title(title or repr(self))
         ax.set_xlabel("epoch")
         ax.set_ylabel("learning rate")
+        if _spans_decades(rates, ["learning_rate"]):
+            ax.set_yscale("log")
         ax.grid(alpha=0.3)
         return _saved(fig, path)
 
