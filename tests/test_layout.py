@@ -224,3 +224,14 @@ def test_a_study_keeps_at_most_one_shared_module():
 def test_a_study_readme_opens_with_its_chapter(readme):
     head = "\n".join(readme.read_text().splitlines()[:5])
     assert re.search(r"(Bundle,? ch\.|chapter|PyImageSearch blog)", head, re.I), readme.parent.name
+
+
+def test_no_readme_names_a_folder_of_the_development_machine():
+    """A user's machine has no ../shared: READMEs say $DATASETS_DIR, and paths are relative."""
+    skipped = {".venv", "outputs", ".git", "node_modules"}
+    documents = [p for pattern in ("*.md", "*.ipynb") for p in ROOT.rglob(pattern)
+                 if not skipped & set(p.relative_to(ROOT).parts)]
+    found = [f"{_relative(path)}:{i}" for path in documents
+             for i, line in enumerate(path.read_text(errors="replace").splitlines(), 1)
+             if re.search(r"shared/data|/work/(main|shared)", line)]
+    assert documents and not found, found
