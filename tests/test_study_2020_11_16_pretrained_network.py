@@ -58,6 +58,7 @@ def test_imagenet_pretrained_labels_a_folder(tmp_path, class_index, image_folder
     rows = list(csv.DictReader(open(out / "predictions.csv")))
     assert len(rows) == 4 and {r["folder"] for r in rows} == {"panda"}
     assert not list(out.glob("*.jpg"))  # a folder gives a table, not annotated copies
+    assert (out / "top1_labels.png").stat().st_size > 0  # and a bar per top-1 label
     recorded = {r["metric"]: float(r["value"]) for r in results()}
     assert set(recorded) == {"top1_label_388", "top5_label_388"}
     assert 0 <= recorded["top1_label_388"] <= recorded["top5_label_388"] <= 1
