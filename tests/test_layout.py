@@ -226,6 +226,15 @@ def test_a_study_readme_opens_with_its_chapter(readme):
     assert re.search(r"(Bundle,? ch\.|chapter|PyImageSearch blog)", head, re.I), readme.parent.name
 
 
+@pytest.mark.parametrize("readme", sorted((ROOT / "experiments").glob("*/README.md")),
+                         ids=lambda p: p.parent.name)
+def test_a_study_readme_shows_a_committed_figure(readme):
+    figures = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", readme.read_text())
+    assert figures, f"{readme.parent.name}: no figure embedded"
+    missing = [f for f in figures if not (readme.parent / f).is_file()]
+    assert not missing, f"{readme.parent.name}: {missing} not in the repository"
+
+
 def test_no_readme_names_a_folder_of_the_development_machine():
     """A user's machine has no ../shared: READMEs say $DATASETS_DIR, and paths are relative."""
     skipped = {".venv", "outputs", ".git", "node_modules"}

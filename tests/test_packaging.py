@@ -196,3 +196,16 @@ def test_a_bad_config_is_one_line_and_exit_2(tmp_path, capsys, content, message)
     assert stop.value.code == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith(f"error: --config {path}: ") and message in err
+
+
+def test_a_recipe_names_paths_as_they_are_on_any_machine(tmp_path, monkeypatch):
+    from pyimagesearch.harness.files import project_root
+
+    monkeypatch.setenv("DATASETS_DIR", str(tmp_path / "data"))
+    p = study_parser("test", epochs=2)
+    p.add_argument("--db", default=None)
+    p.add_argument("--weights", default="imagenet")
+    args = p.parse_args(["--dataset", "digits", "--db",
+                         str(project_root().absolute() / "outputs" / "f.hdf5"),
+                         "--weights", str(tmp_path / "data" / "weights" / "w.h5")])
+    assert recipe(args) == "--db outputs/f.hdf5 --weights $DATASETS_DIR/weights/w.h5"

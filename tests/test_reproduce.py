@@ -200,7 +200,7 @@ def test_the_recipe_column_names_no_folder_of_this_machine(tmp_path, monkeypatch
     project = reproduce.files.project_root().absolute()
     recipe = (f"--images {data}/animals/panda --weights {data}/weights/w.h5 "
               f"--db {project}/outputs/reproduction/fast/s/features/features.hdf5 --jobs 1")
-    assert reproduce._portable(recipe) == (
+    assert reproduce.files.portable(recipe) == (
         "--images $DATASETS_DIR/animals/panda --weights $DATASETS_DIR/weights/w.h5 "
         "--db outputs/reproduction/fast/s/features/features.hdf5 --jobs 1")
-    assert reproduce._portable("--recipe fast") == "--recipe fast"
+    assert reproduce.files.portable("--recipe fast") == "--recipe fast"

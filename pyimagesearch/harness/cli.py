@@ -28,7 +28,7 @@ from pyimagesearch.io import imagefile
 from pyimagesearch.harness import argtypes
 from pyimagesearch.harness import distribute
 from pyimagesearch.harness import recipes as recipes_module
-from pyimagesearch.harness.files import describe_os_error
+from pyimagesearch.harness.files import describe_os_error, portable
 
 _LOGGER = logging.getLogger("pyimagesearch")
 
@@ -139,7 +139,11 @@ def argument_parser(description):
 
 
 def recipe(args, skip=("output", "verbose", "dataset", "config")):
-    """The flags of `args` that differ from their defaults, as a command-line string."""
+    """The flags of `args` that differ from their defaults, as a command-line string.
+
+    Paths are written as on any machine (`files.portable`): ``$DATASETS_DIR/...``
+    and relative to the project.
+    """
     parts = []
     for dest, default in getattr(args, "_defaults", {}).items():
         value, flag = getattr(args, dest, default), "--" + dest.replace("_", "-")
@@ -151,7 +155,7 @@ def recipe(args, skip=("output", "verbose", "dataset", "config")):
             parts.append(f"{flag} {' '.join(str(v) for v in value)}")
         else:
             parts.append(f"{flag} {value}")
-    return " ".join(parts)
+    return portable(" ".join(parts))
 
 
 def _max_pixels(text):

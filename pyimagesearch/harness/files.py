@@ -46,6 +46,16 @@ def datasets_root():
     return Path(env) if env else project_root() / "datasets"
 
 
+def portable(text: str) -> str:
+    """`text` with this machine's data folder as ``$DATASETS_DIR`` and project paths relative.
+
+    What a recipe, a title or a README table says of a path, so that it means
+    the same on another machine.
+    """
+    text = text.replace(f"{datasets_root().absolute()}{os.sep}", "$DATASETS_DIR/")
+    return text.replace(f"{project_root().absolute()}{os.sep}", "")
+
+
 def resolve_dataset(value: str, builtin: tuple = ()) -> "str | Path":
     """Resolve `--dataset`: an existing path, a name under `datasets_root()`, or a built-in.
 

@@ -153,7 +153,8 @@ def comparison_rows(studies, recipe="diary"):
             rows.append({"study": study["folder"], "run": run["name"],
                          "measures": run.get("measures", run["metric"]),
                          "diary": run.get("diary", ""), "measured": row["value"],
-                         "difference": difference, "recipe": _portable(row["recipe"]) or "the script's defaults",
+                         "difference": difference,
+                         "recipe": files.portable(row["recipe"]) or "the script's defaults",
                          "data": _data(row, study), "seconds": row["seconds"],
                          "run folder": _relative(folder), "commit": row["commit"],
                          "plot": Path(folder) / "training_plot.png"})
@@ -167,12 +168,6 @@ def _data(row, study):
     total = sum(int(v) for v in counts.values() if v.isdigit())
     size = "full set" if total >= study.get("full_images", 0) else "subset"
     return f"{row.get('data', '')} {size} ({', '.join(f'{k} {v}' for k, v in counts.items())})"
-
-
-def _portable(text):
-    """`text` with this machine's data folder as ``$DATASETS_DIR`` and project paths relative."""
-    text = text.replace(f"{files.datasets_root().absolute()}{os.sep}", "$DATASETS_DIR/")
-    return text.replace(f"{files.project_root().absolute()}{os.sep}", "")
 
 
 def _relative(folder):
