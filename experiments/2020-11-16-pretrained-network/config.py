@@ -2,7 +2,7 @@
 
 The image loader (RGB at the network's size), the top-5 decoder (Keras' own
 class index, or `--labels`), the `--expect` check, the drawing of the top-5
-on an image and the predictions table.
+on an image, the predictions table and the chart of a folder's top-1 labels.
 """
 
 import csv
@@ -10,12 +10,14 @@ import difflib
 
 import cv2
 from keras.applications import imagenet_utils
+from matplotlib.figure import Figure
 
 from pyimagesearch.errors import DatasetError, PyImageSearchError
 from pyimagesearch.io.imagefile import check_image, read_image
 from pyimagesearch.nn.backbones import decode_predictions, load_imagenet_class_index
 from pyimagesearch.preprocessing import AspectAwarePreprocessor, SimplePreprocessor
 from pyimagesearch.utils.atomic import atomic_write
+from pyimagesearch.utils.plotting import save_figure
 
 TOP = 5
 MIN_WIDTH = 400  # a smaller image is enlarged so that its labels fit on it
@@ -108,3 +110,17 @@ def save_predictions(run, rows):
         {"path": r["path"], "folder": r["folder"], "written": r.get("written"),
          "top5": [{"wnid": w, "label": l, "probability": p} for (w, l, p) in r["top5"]]}
         for r in rows])
+
+
+def plot_top1(counts, path, title, expect=None, top=10):
+    """A bar per top-1 label (the `top` most frequent), `expect` in red, saved as `path`."""
+    items = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top][::-1]
+    total = sum(counts.values())
+    fig = Figure(figsize=(7, 0.45 * len(items) + 1.5))
+    ax = fig.add_subplot()
+    bars = ax.barh([k for k, _ in items], [v for _, v in items],
+                   color=["tab:red" if k == expect else "tab:grey" for k, _ in items])
+    ax.bar_label(bars, labels=[f"{v} ({v / total:.0%})" for _, v in items], padding=3)
+    ax.set_xlim(0, max(v for _, v in items) * 1.2)
+    ax.set(xlabel="images", title=title)
+    return save_figure(fig, path)

@@ -22,7 +22,7 @@ from pyimagesearch import harness
 from pyimagesearch.datasets import list_images
 from pyimagesearch.errors import DatasetError
 from pyimagesearch.nn import backbones
-from pyimagesearch.utils import plot_counts, show_image, track
+from pyimagesearch.utils import show_image, track
 import config  # this study's shared module, beside this script
 
 STUDY = "2020-11-16-pretrained-network"
@@ -86,14 +86,13 @@ def classify(model, preprocess, decode, paths, size, args):
 
 
 def summarise(run, rows, folder, expect, network):
-    """What the network calls a folder's images, most frequent first; with
-    `expect`, record how many have that label as top-1 (and within the top 5)."""
+    """A folder's top-1 labels (printed, drawn); with `expect`, its top-1 and top-5 share."""
     top1 = Counter(r["top5"][0][1] for r in rows)
     print(f"[INFO] top-1 labels of {len(rows)} images:")
     for label, count in top1.most_common(5):
         print(f"  {label}: {count} ({count / len(rows):.0%})")
-    plot_counts(top1, run.path("top1_labels.png"), highlight=expect,
-                title=f"{network}: top-1 labels of {len(rows)} images of {Path(folder).name}")
+    config.plot_top1(top1, run.path("top1_labels.png"), expect=expect,
+                     title=f"{network}: top-1 labels of {len(rows)} images of {Path(folder).name}")
     if expect and not run.args.labels:
         config.check_expect(expect, config.keras_labels() or [expect], "ImageNet's class index")
     if expect:

@@ -11,8 +11,7 @@ from matplotlib.figure import Figure
 
 from pyimagesearch.utils.atomic import atomic_path
 
-__all__ = ["plot_confusion_matrix", "plot_counts", "plot_history", "plot_predictions",
-           "save_figure"]
+__all__ = ["plot_confusion_matrix", "plot_history", "plot_predictions", "save_figure"]
 
 
 def __getattr__(name):
@@ -162,30 +161,3 @@ def plot_confusion_matrix(y_true, y_pred, class_names, path=None, title="Confusi
     ax.set_title(title)
     return _saved(fig, path), matrix
 
-
-def plot_counts(counts, path=None, title="Labels", highlight=None, top=10):
-    """A horizontal bar per label of `counts` (a dict or `Counter`), the `top` most frequent.
-
-    `highlight` (a label) is drawn in red, the others in grey; each bar is
-    labelled with its count and share of the total.
-
-    >>> fig = plot_counts({"giant_panda": 77, "gibbon": 2}, highlight="giant_panda")
-    >>> [t.get_text() for t in fig.axes[0].get_yticklabels()]
-    ['gibbon', 'giant_panda']
-    """
-    items = sorted(dict(counts).items(), key=lambda kv: (-kv[1], kv[0]))[:top][::-1]
-    if not items or min(v for _, v in items) < 0:
-        raise ValueError("`counts` must map labels to counts >= 0, at least one label. "
-                         f"Received: counts={counts!r}")
-    total = sum(dict(counts).values()) or 1
-    fig = Figure(figsize=(7, 0.45 * len(items) + 1.5))
-    ax = fig.add_subplot()
-    names, values = [str(k) for k, _ in items], [v for _, v in items]
-    bars = ax.barh(names, values, color=["tab:red" if k == highlight else "tab:grey"
-                                         for k, _ in items])
-    ax.bar_label(bars, labels=[f"{v} ({v / total:.0%})" for v in values], padding=3)
-    ax.set_xlim(0, max(values) * 1.2 or 1)
-    ax.set_xlabel("images")
-    ax.set_title(title)
-    fig.tight_layout()
-    return _saved(fig, path)
