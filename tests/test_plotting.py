@@ -51,3 +51,11 @@ def test_importing_and_plotting_keep_the_backend_and_pyplot_untouched():
     out = subprocess.run([sys.executable, "-c", "import sys; " + code], capture_output=True,
                          text=True, check=True).stdout.split()
     assert out == ["svg", "False"]
+
+
+def test_a_long_title_breaks_into_lines_that_fit_the_figure():
+    recipe = " ".join(f"--option-{i} value-{i}" for i in range(12))  # ~250 characters
+    fig = plot_history({"loss": [1.0, 0.5], "accuracy": [0.5, 0.7]}, title=f"Model\n{recipe}")
+    lines = fig._suptitle.get_text().splitlines()
+    assert lines[0] == "Model" and len(lines) >= 3
+    assert " ".join(lines[1:]) == recipe and max(map(len, lines)) <= fig.get_figwidth() * 9

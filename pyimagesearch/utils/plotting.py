@@ -56,8 +56,16 @@ def plot_history(history, path=None, title="Training loss and accuracy"):
             ax.set_yscale("log")
         ax.grid(alpha=0.3)
         ax.legend()
-    fig.suptitle(title)
+    fig.suptitle(_wrapped(title, fig.get_figwidth()))
     return _saved(fig, path)
+
+
+def _wrapped(title, inches):
+    # a long title (a recipe's arguments) breaks into lines that fit the figure
+    import textwrap
+
+    width = max(40, int(inches * 9))
+    return "\n".join(textwrap.fill(line, width) for line in str(title).splitlines() or [""])
 
 
 def _spans_decades(history, keys):
@@ -98,7 +106,7 @@ def plot_predictions(images, y_true, y_pred, class_names, path=None, title="Test
         ax.imshow(image.squeeze(-1) if gray else image, cmap="gray" if gray else None)
         ax.set_title(f"true {class_names[int(t)]}\npred {class_names[int(p)]}", fontsize=8,
                      color="black" if t == p else "red")
-    fig.suptitle(title)
+    fig.suptitle(_wrapped(title, fig.get_figwidth()))
     return _saved(fig, path)
 
 
@@ -158,6 +166,6 @@ def plot_confusion_matrix(y_true, y_pred, class_names, path=None, title="Confusi
                     color="white" if rates[i, j] > 0.5 else "black")
     ax.set_xlabel("predicted class")
     ax.set_ylabel("true class")
-    ax.set_title(title)
+    ax.set_title(_wrapped(title, size))
     return _saved(fig, path), matrix
 
