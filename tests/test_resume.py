@@ -86,7 +86,7 @@ def cifar(tmp_path):
 
 def test_minigooglenet_resumes_after_a_kill(tmp_path, cifar, monkeypatch):
     run = tmp_path / "run"
-    argv = ["--dataset", str(cifar), "--epochs", "3", "--batch-size", "8", "--power", "1",
+    argv = ["--dataset", str(cifar), "--epochs", "3", "--batch-size", "64", "--power", "1",
             "--learning-rate", "0.01", "--output", str(run), "--verbose", "0"]
     run_killed(GOOGLENET, "train", argv, "epoch_end@2", tmp_path)
     assert_killed_after(run, 2)
@@ -100,7 +100,7 @@ def test_minigooglenet_resumes_after_a_kill(tmp_path, cifar, monkeypatch):
 
 def test_monitor_run_resumes_and_its_monitor_continues(tmp_path, cifar, monkeypatch):
     run = tmp_path / "run"
-    argv = ["--dataset", str(cifar), "--epochs", "3", "--batch-size", "8", "--verbose", "0",
+    argv = ["--dataset", str(cifar), "--epochs", "3", "--batch-size", "64", "--verbose", "0",
             "--output", str(run)]
     run_killed(MINIVGGNET, "train_monitor", argv, "epoch_end@2", tmp_path)
     assert_killed_after(run, 2)
@@ -139,7 +139,7 @@ def test_flowers_run_resumes_after_a_kill(tmp_path, monkeypatch):
     flowers = make_image_folder(tmp_path / "flowers", per_class=6, size=(20, 24),
                                 classes=("Bluebell", "Crocus", "Daisy"))
     run = tmp_path / "run"
-    argv = ["--dataset", str(flowers), "--epochs", "3", "--batch-size", "8", "--image-size",
+    argv = ["--dataset", str(flowers), "--epochs", "3", "--batch-size", "64", "--image-size",
             "16", "--augment", "--output", str(run), "--verbose", "0"]
     run_killed(FLOWERS, "train", argv, "epoch_end@2", tmp_path)
     assert_killed_after(run, 2)
@@ -152,7 +152,7 @@ def test_network_surgery_resumes_in_its_second_fit(tmp_path, monkeypatch):
                                 classes=("Bluebell", "Crocus", "Daisy"))
     run = tmp_path / "run"
     argv = ["--dataset", str(flowers), "--model", "mobilenet_v2", "--weights", "none",
-            "--image-size", "32", "--warmup-epochs", "2", "--epochs", "3", "--batch-size", "8",
+            "--image-size", "32", "--warmup-epochs", "2", "--epochs", "3", "--batch-size", "64",
             "--dense", "8", "--output", str(run), "--verbose", "0"]
     # killed after the warm-up's 2 epochs and the fine-tuning's first 2
     run_killed(SURGERY, "finetune", argv, "epoch_end@4", tmp_path)
@@ -170,7 +170,7 @@ def test_network_surgery_resumes_in_its_second_fit(tmp_path, monkeypatch):
 
 def test_ensemble_resumes_in_the_middle_of_a_member(tmp_path, cifar, monkeypatch):
     run = tmp_path / "ensemble"
-    argv = ["--dataset", str(cifar), "--num-models", "2", "--epochs", "3", "--batch-size", "8",
+    argv = ["--dataset", str(cifar), "--num-models", "2", "--epochs", "3", "--batch-size", "64",
             "--output", str(run), "--verbose", "0"]
     # member 0 finished (3 epochs), member 1 killed after its 2nd epoch
     run_killed(ENSEMBLE, "train_models", argv, "epoch_end@5", tmp_path)

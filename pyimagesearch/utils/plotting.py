@@ -5,6 +5,7 @@ path, a figure is also saved, atomically.
 """
 
 import sys
+import textwrap
 from pathlib import Path
 
 from matplotlib.figure import Figure
@@ -12,15 +13,6 @@ from matplotlib.figure import Figure
 from pyimagesearch.utils.atomic import atomic_path
 
 __all__ = ["plot_confusion_matrix", "plot_history", "plot_predictions", "save_figure"]
-
-
-def __getattr__(name):
-    # `plt`, for the callers that draw with pyplot themselves (imported on first use)
-    if name == "plt":
-        import matplotlib.pyplot
-
-        return matplotlib.pyplot
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def plot_history(history, path=None, title="Training loss and accuracy"):
@@ -62,10 +54,8 @@ def plot_history(history, path=None, title="Training loss and accuracy"):
 
 def _wrapped(title, inches):
     # a long title (a recipe's arguments) breaks into lines that fit the figure
-    import textwrap
-
     width = max(40, int(inches * 9))
-    return "\n".join(textwrap.fill(line, width) for line in str(title).splitlines() or [""])
+    return "\n".join(textwrap.fill(line, width) for line in str(title).splitlines())
 
 
 def _spans_decades(history, keys):
