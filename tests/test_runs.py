@@ -235,7 +235,7 @@ def test_an_evaluation_is_never_truncated_by_keras_max_steps(tmp_path):
 def test_every_script_of_the_minivggnet_study_gets_the_run_callbacks(tmp_path, tiny_cifar):
     module = load_script(STUDY, "train_decay")
     out = tmp_path / "decay"
-    assert module.main(["--dataset", str(tiny_cifar), "--epochs", "1", "--batch-size", "8",
+    assert module.main(["--dataset", str(tiny_cifar), "--epochs", "1", "--batch-size", "64",
                         "--verbose", "0", "--output", str(out)]) == 0
     assert list((out / "tensorboard").rglob("events.out.tfevents.*"))
     assert (out / "test_predictions.png").is_file()

@@ -17,7 +17,7 @@ from conftest import ROOT, datasets_dir, load_script, one_line_error
 
 STUDY = "2020-10-17-bounding-box-regression"
 TINY = ["--model", "mobilenet_v2", "--weights", "none", "--image-size", "32", "--epochs", "1",
-        "--batch-size", "8", "--verbose", "0"]
+        "--batch-size", "64", "--verbose", "0"]
 
 
 @pytest.fixture(scope="module", autouse=True)

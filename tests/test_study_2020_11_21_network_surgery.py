@@ -40,7 +40,7 @@ def test_finetune_unfreezes_layers_between_phases(tmp_path, flowers):
     finetune = load_script(SURGERY, "finetune")
     out = tmp_path / "run"
     assert finetune.main(["--dataset", str(flowers), "--weights", "none", "--image-size", "32",
-                          "--warmup-epochs", "1", "--epochs", "1", "--batch-size", "8",
+                          "--warmup-epochs", "1", "--epochs", "1", "--batch-size", "64",
                           "--dense", "16", "--output", str(out), "--verbose", "0"]) == 0
     phases = json.loads((out / "phases.json").read_text())["phases"]
     warmup, tuned = phases
@@ -108,7 +108,7 @@ def test_finetune_checks_its_weights_before_writing_into_the_run_folder(tmp_path
     finetune = load_script(SURGERY, "finetune")
     out = tmp_path / "run"
     argv = ["--dataset", str(flowers), "--model", "mobilenet_v2", "--image-size", "32",
-            "--warmup-epochs", "1", "--epochs", "1", "--batch-size", "8", "--dense", "8",
+            "--warmup-epochs", "1", "--epochs", "1", "--batch-size", "64", "--dense", "8",
             "--output", str(out), "--verbose", "0"]
     with pytest.raises(SystemExit) as info:
         finetune.main([*argv, "--weights", str(tmp_path / "missing.h5")])

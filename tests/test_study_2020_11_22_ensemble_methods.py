@@ -34,7 +34,7 @@ def make_tiny_cifar(root, classes=CIFAR10_CLASSES[:4], per_class=4, seed=0):
 
 
 def train_argv(data, out, *extra):
-    return ["--dataset", str(data), "--num-models", "2", "--epochs", "1", "--batch-size", "8",
+    return ["--dataset", str(data), "--num-models", "2", "--epochs", "1", "--batch-size", "64",
             "--verbose", "0", "--output", str(out), *extra]
 
 
