@@ -65,11 +65,9 @@ def flowers(tmp_path):
                              classes=("Bluebell", "Crocus", "Daisy"))
 
 
-@pytest.fixture
-def tiny_mnist(tmp_path):
-    """A Keras-layout mnist.npz with 40 train and 20 test images."""
-    rng = np.random.default_rng(0)
-    path = tmp_path / "mnist.npz"
+def make_tiny_mnist(path, seed=0):
+    """A Keras-layout mnist.npz at `path` with 40 train and 20 test images."""
+    rng = np.random.default_rng(seed)
     np.savez(
         path,
         x_train=rng.integers(0, 256, (40, 28, 28), dtype=np.uint8),
@@ -78,6 +76,11 @@ def tiny_mnist(tmp_path):
         y_test=np.arange(20) % 10,
     )
     return path
+
+
+@pytest.fixture
+def tiny_mnist(tmp_path):
+    return make_tiny_mnist(tmp_path / "mnist.npz")
 
 
 def load_script(study, script):

@@ -22,7 +22,8 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import ROOT, load_script, make_cifar_pngs, make_image_folder, make_kaggle_folder
+from conftest import (ROOT, load_script, make_cifar_pngs, make_image_folder, make_kaggle_folder,
+                      make_tiny_mnist)
 from test_distribute import finish, free_ports, stop, tf_config
 
 EXPERIMENTS = ROOT / "experiments"
@@ -211,11 +212,7 @@ def script_runs(root):
     make_cifar_pngs(cifar, per_class=2)
     boxes = make_rectangles(root / "boxes")
     hdf5 = hdf5_build(root)
-    mnist = root / "mnist.npz"  # 40 train, 20 test: whole global batches of 2 x 10
-    rng = np.random.default_rng(0)
-    np.savez(mnist, x_train=rng.integers(0, 256, (40, 28, 28), dtype=np.uint8),
-             y_train=np.arange(40) % 10, x_test=rng.integers(0, 256, (20, 28, 28), dtype=np.uint8),
-             y_test=np.arange(20) % 10)
+    mnist = make_tiny_mnist(root / "mnist.npz")  # 40 train, 20 test: global batches of 2 x 10
     runs = {
         "lenet": ("2020-11-11-lenet/train.py", ["--dataset", str(mnist)], 10),
         "shallownet": ("2020-11-10-shallownet/train.py", ["--dataset", str(animals)], 2),
