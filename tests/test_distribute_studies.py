@@ -150,20 +150,14 @@ def test_sharded_on_one_replica_is_the_data_itself(tmp_path):
 # runs each script of a JSON list as `python script.py ...` would, one after
 # the other in this one process (TensorFlow and its 2 logical CPUs start once)
 SCRIPTS_RUNNER = r'''
-import json, os, runpy, sys
+import json, sys, time
+from inprocess import run_script
 for argv in json.loads(sys.argv[1]):
-    folder = os.path.dirname(argv[0])
-    sys.path.insert(0, folder)
-    for name in ("config",):  # a study's own module of a common name
-        sys.modules.pop(name, None)
-    sys.argv = argv
-    try:
-        runpy.run_path(argv[0], run_name="__main__")
-    except SystemExit as done:
-        if done.code:
-            raise
-    sys.path.remove(folder)
-    print("FINISHED " + argv[0], flush=True)
+    started = time.perf_counter()
+    status = run_script(argv)
+    if status:
+        raise SystemExit(status)
+    print(f"FINISHED {argv[0]} in {time.perf_counter() - started:.1f} s", flush=True)
 '''
 
 MIRRORED = ["--strategy", "mirrored", "--logical-cpus", "2", "--verbose", "0"]
@@ -239,7 +233,7 @@ def script_runs(root):
 
 def launch(code, argvs, folder, name, **env):
     """`python -c code '<argvs as JSON>'` in `folder`, its output in `folder/<name>.log`."""
-    environ = dict(os.environ, PYTHONPATH=str(ROOT),
+    environ = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), str(ROOT / "tests")]),
                    PYIMAGESEARCH_OUTPUTS=str(folder / "outputs"), **env)
     log = open(folder / f"{name}.log", "w")
     return subprocess.Popen([sys.executable, "-c", code, json.dumps(argvs)], env=environ,
@@ -268,7 +262,7 @@ def mirrored_scripts(tmp_path_factory):
 def test_every_training_script_runs_on_two_replicas(mirrored_scripts, name):
     runs, text, root = mirrored_scripts
     argv, out, batch = runs[name]
-    assert f"FINISHED {argv[0]}" in text, text[-3000:]
+    assert f"FINISHED {argv[0]} in " in text, text[-3000:]
     folders = [out] if (out / "args.json").exists() else sorted(out.glob("*/"))
     assert folders, f"{out} holds no run"
     for folder in folders:  # the ensemble's members have a folder each

@@ -32,14 +32,18 @@ EXPECTED = {
 }
 
 
-@pytest.fixture
-def kernel_env(tmp_path, monkeypatch):
+def set_kernel_env(monkeypatch, folder):
     """The kernel's environment: the repo importable, no user kernelspec in the way."""
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(
         [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]))
-    monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path / "jupyter-data"))  # hide user kernels
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(folder / "jupyter-data"))  # hide user kernels
     monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "2")
-    return tmp_path
+    return folder
+
+
+@pytest.fixture
+def kernel_env(tmp_path, monkeypatch):
+    return set_kernel_env(monkeypatch, tmp_path)
 
 
 def execute(nb, cwd, timeout=300):
@@ -141,12 +145,15 @@ LIBRARY_IN_A_KERNEL = [
 ]
 
 
-@pytest.fixture
-def library_in_a_kernel(kernel_env):
+@pytest.fixture(scope="module")
+def library_in_a_kernel(tmp_path_factory):
+    """The cells above, run once in a kernel for the tests below."""
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(source) for source in LIBRARY_IN_A_KERNEL]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
-    return execute(nb, cwd=kernel_env, timeout=120)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        folder = set_kernel_env(monkeypatch, tmp_path_factory.mktemp("kernel"))
+        return execute(nb, cwd=folder, timeout=120)
 
 
 def test_the_library_keeps_the_inline_backend_and_the_kernel_is_this_python(

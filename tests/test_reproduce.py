@@ -22,6 +22,37 @@ def run_reproduce(tmp_path, *args, **env):
                           capture_output=True, text=True, timeout=1200)
 
 
+# `reproduce.py args` with every run in this one process (one import of TensorFlow, not
+# one per run); the runs as subprocesses are tested by the kill-and-resume test below
+IN_ONE_PROCESS = r'''
+import os, sys
+from inprocess import run_script
+from pyimagesearch.harness import reproduce
+
+def run_command(argv, log, cwd):  # the run's output into its log, as a subprocess's would go
+    saved = [os.dup(1), os.dup(2)]
+    sys.stdout.flush(), sys.stderr.flush(), log.flush()
+    os.dup2(log.fileno(), 1), os.dup2(log.fileno(), 2)
+    try:
+        return run_script(argv[1:])
+    finally:
+        sys.stdout.flush(), sys.stderr.flush()
+        os.dup2(saved[0], 1), os.dup2(saved[1], 2)
+        os.close(saved[0]), os.close(saved[1])
+
+reproduce.run_command = run_command
+sys.exit(run_script(sys.argv[1:]))
+'''
+
+
+def run_reproduce_in_one_process(tmp_path, *args):
+    environ = {k: v for k, v in os.environ.items() if k != "PYIMAGESEARCH_FAULT"}
+    environ.update(PYIMAGESEARCH_OUTPUTS=str(tmp_path / "outputs"),
+                   PYTHONPATH=os.pathsep.join([str(ROOT), str(ROOT / "tests")]))
+    return subprocess.run([sys.executable, "-c", IN_ONE_PROCESS, str(SCRIPT), *args],
+                          env=environ, cwd=ROOT, capture_output=True, text=True, timeout=1200)
+
+
 def table_rows(markdown):
     """The body rows of the first Markdown table in `markdown`, as lists of cells."""
     lines = [line for line in markdown.splitlines() if line.startswith("|")]
@@ -34,7 +65,7 @@ def ledger_rows(tmp_path):
 
 
 def test_quick_runs_every_study_then_reuses_them(tmp_path):
-    done = run_reproduce(tmp_path, "--quick")
+    done = run_reproduce_in_one_process(tmp_path, "--quick")
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     studies = reproduce.selected(reproduce.load_diary(DIARY), quick=True)
     runs = [(s["folder"], r["name"]) for s in studies for r in s["run"]]

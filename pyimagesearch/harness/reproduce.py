@@ -88,6 +88,12 @@ def command(study, run, recipe, quick):
     return [sys.executable, str(script), *out]
 
 
+def run_command(argv, log, cwd):
+    """Run a run's command `argv` in `cwd`, its output into the open file `log`; its status."""
+    log.flush()
+    return subprocess.call(argv, stdout=log, stderr=subprocess.STDOUT, cwd=cwd)
+
+
 def selected(studies, names=None, quick=False, recipe="diary"):
     """The studies named in `names` (all when None) with the runs of `recipe` (or quick runs)."""
     known = [s["folder"] for s in studies]
@@ -123,8 +129,7 @@ def reproduce(studies, recipe="diary", quick=False, say=print):
         folder.parent.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
         with open(f"{folder}.log", "a") as log:
-            status = subprocess.call(command(study, run, recipe, quick), stdout=log,
-                                     stderr=subprocess.STDOUT, cwd=files.project_root())
+            status = run_command(command(study, run, recipe, quick), log, files.project_root())
         spent, ran = spent + time.perf_counter() - started, ran + 1
         if status != 0 or not is_finished(folder, run):
             failed.append(name)
