@@ -25,21 +25,6 @@ collect_ignore = ["book_scripts"]
 CLASSES = ("cats", "dogs", "panda")
 
 
-def pytest_collection_modifyitems(items):
-    """Tests of a module-scoped fixture share one pytest-xdist worker (``--dist loadgroup``).
-
-    Such a fixture trains or builds something once for its module; split over
-    two workers it would run twice.
-    """
-    tests = Path(__file__).resolve().parent
-    for item in items:
-        info = getattr(item, "_fixtureinfo", None)  # pytest 8: the item's fixture definitions
-        defs = [d for ds in (info.name2fixturedefs.values() if info else ()) for d in ds]
-        if any(d.scope != "function" and tests in Path(d.func.__code__.co_filename).parents
-               for d in defs):
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
-
-
 @pytest.fixture(autouse=True)
 def _isolated_outputs(tmp_path, monkeypatch):
     """Runs in tests write their results.csv under tmp, never in outputs/."""

@@ -14,14 +14,6 @@ SCRIPT = ROOT / "experiments" / "reproduce.py"
 DIARY = ROOT / "experiments" / "diary.toml"
 
 
-def run_reproduce(tmp_path, *args, **env):
-    """`reproduce.py args` as a user runs it, its outputs under `tmp_path/outputs`."""
-    environ = {k: v for k, v in os.environ.items() if k != "PYIMAGESEARCH_FAULT"}
-    environ.update(PYIMAGESEARCH_OUTPUTS=str(tmp_path / "outputs"), **env)
-    return subprocess.run([sys.executable, str(SCRIPT), *args], env=environ, cwd=ROOT,
-                          capture_output=True, text=True, timeout=1200)
-
-
 # `reproduce.py args` with every run in this one process (one import of TensorFlow, not
 # one per run); the runs as subprocesses are tested by the kill-and-resume test below
 IN_ONE_PROCESS = r'''
@@ -45,12 +37,16 @@ sys.exit(run_script(sys.argv[1:]))
 '''
 
 
-def run_reproduce_in_one_process(tmp_path, *args):
+def run_reproduce(tmp_path, *args, one_process=False, **env):
+    """`reproduce.py args` as a user runs it (or its runs in one process), outputs in `tmp_path`."""
     environ = {k: v for k, v in os.environ.items() if k != "PYIMAGESEARCH_FAULT"}
-    environ.update(PYIMAGESEARCH_OUTPUTS=str(tmp_path / "outputs"),
-                   PYTHONPATH=os.pathsep.join([str(ROOT), str(ROOT / "tests")]))
-    return subprocess.run([sys.executable, "-c", IN_ONE_PROCESS, str(SCRIPT), *args],
-                          env=environ, cwd=ROOT, capture_output=True, text=True, timeout=1200)
+    environ.update(PYIMAGESEARCH_OUTPUTS=str(tmp_path / "outputs"), **env)
+    command = [sys.executable, str(SCRIPT), *args]
+    if one_process:
+        environ["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(ROOT / "tests")])
+        command[1:1] = ["-c", IN_ONE_PROCESS]
+    return subprocess.run(command, env=environ, cwd=ROOT, capture_output=True, text=True,
+                          timeout=1200)
 
 
 def table_rows(markdown):
@@ -65,7 +61,7 @@ def ledger_rows(tmp_path):
 
 
 def test_quick_runs_every_study_then_reuses_them(tmp_path):
-    done = run_reproduce_in_one_process(tmp_path, "--quick")
+    done = run_reproduce(tmp_path, "--quick", one_process=True)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     studies = reproduce.selected(reproduce.load_diary(DIARY), quick=True)
     runs = [(s["folder"], r["name"]) for s in studies for r in s["run"]]
