@@ -22,8 +22,8 @@ loop's. The CPU seconds of each side
 other work, no pool can be faster than its share of the cores.
 Goal: ratio >= 1.8 on 2 idle cores (the thread pool, the default).
 
-    python bench/bench_build_dataset.py --dataset ../shared/data/dogs_vs_cats/train
-    python bench/bench_build_dataset.py --dataset ../shared/data/dogs_vs_cats/train --limit 300
+    python bench/bench_build_dataset.py --dataset $DATASETS_DIR/dogs_vs_cats/train
+    python bench/bench_build_dataset.py --dataset $DATASETS_DIR/dogs_vs_cats/train --limit 300
     python bench/bench_build_dataset.py          # $DATASETS_DIR's copy, else synthetic JPEGs
 """
 

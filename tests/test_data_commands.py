@@ -15,7 +15,8 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import ROOT, load_script, make_cifar_batches, make_image_folder, one_line_error
+from conftest import (ROOT, load_script, make_cifar_batches, make_image_folder, make_tiny_mnist,
+                      one_line_error)
 from pyimagesearch.harness.data import main
 from pyimagesearch.harness.data import records
 from pyimagesearch.harness.data.sources import FLOWERS17_CLASSES
@@ -96,13 +97,15 @@ def test_flowers17_refuses_a_count_that_is_not_17_classes(root, tmp_path, capsys
     assert not list(root.iterdir())
 
 
-def test_caltech101_airplanes_from_nested_archives(root, tmp_path):
+def _caltech_archive(tmp_path, boxes=None):
+    """CALTECH-101's zip: the images and the ``.mat`` boxes, each in an archive inside it."""
     from scipy.io import savemat
 
     official = tmp_path / "official"
-    boxes = {1: [30, 137, 49, 349], 2: [35, 153, 59, 342]}  # [y1 y2 x1 x2]
+    boxes = boxes or {1: [30, 137, 49, 349], 2: [35, 153, 59, 342]}  # [y1 y2 x1 x2]
     for n, box in boxes.items():
-        _jpeg(official / "101_ObjectCategories" / "airplanes" / f"image_{n:04d}.jpg", value=n)
+        _jpeg(official / "101_ObjectCategories" / "airplanes" / f"image_{n:04d}.jpg",
+              size=(160, 360), value=n)
         notes = official / "Annotations" / "Airplanes_Side_2"
         notes.mkdir(parents=True, exist_ok=True)
         savemat(notes / f"annotation_{n:04d}.mat",
@@ -116,6 +119,11 @@ def test_caltech101_airplanes_from_nested_archives(root, tmp_path):
     with zipfile.ZipFile(archive, "w") as zf:
         for path in inner.iterdir():
             zf.write(path, f"caltech-101/{path.name}")
+    return archive
+
+
+def test_caltech101_airplanes_from_nested_archives(root, tmp_path):
+    archive = _caltech_archive(tmp_path)
     assert main(["prepare", "caltech101_airplanes", "--from", str(archive)]) == 0
     out = root / "caltech101_airplanes"
     assert sorted(p.name for p in (out / "images").iterdir()) == ["image_0001.jpg",
@@ -130,7 +138,7 @@ def _kaggle_zip(tmp_path, per_class=3, size=(300, 400)):
     with zipfile.ZipFile(archive, "w") as zf:
         for name in ("cat", "dog"):
             for i in range(per_class):
-                ok, data = cv2.imencode(".jpg", np.full((*size, 3), 40 * i, np.uint8))
+                ok, data = cv2.imencode(".jpg", np.full((*size, 3), 40 * i % 256, np.uint8))
                 zf.writestr(f"train/{name}.{i}.jpg", data.tobytes())
     return archive
 
@@ -223,6 +231,51 @@ def test_animals_from_a_folder_and_a_study_trains_on_it(root, tmp_path, capsys):
     assert study.main(["--epochs", "1", "--dataset", "animals", "--verbose", "0",
                        "--output", str(tmp_path / "run")]) == 0
     assert (tmp_path / "run" / "model.keras").is_file()
+
+
+# each data set prepared from its official layout, then a study trains on it by its name
+# (`--dataset NAME`: $DATASETS_DIR/NAME); 1 epoch on a few tiny images
+STUDIES = {
+    "mnist": [("2020-11-11-lenet", "train", ["--batch-size", "10"])],
+    "cifar10": [("2020-11-12-minivggnet", "train_decay", ["--batch-size", "4"])],
+    "flowers17": [("2020-11-17-data-augmentation", "train", ["--batch-size", "8"])],
+    "caltech101_airplanes": [("2020-10-17-bounding-box-regression", "train",
+                              ["--model", "mobilenet_v2", "--weights", "none",
+                               "--image-size", "32", "--batch-size", "4"])],
+    "dogs_vs_cats": [("2020-11-23-dogs-vs-cats", "build_dataset",
+                      ["--image-size", "64", "--val-count", "4", "--test-count", "6"]),
+                     ("2020-11-23-dogs-vs-cats", "train_alexnet",
+                      ["--crop-size", "57", "--fc-units", "16", "--batch-size", "4"])],
+}
+
+
+def _official_archive(name, tmp_path):
+    if name == "mnist":
+        return make_tiny_mnist(tmp_path / "mnist.npz")
+    if name == "cifar10":
+        return _cifar_tarball(tmp_path)[0]
+    if name == "flowers17":
+        return _flowers_archive(tmp_path, per_class=4)  # 17 x 4: a stratified 25% split
+    if name == "caltech101_airplanes":
+        return _caltech_archive(tmp_path, {n: [10 + n, 120 + n, 30 + 2 * n, 300 - n]
+                                           for n in range(1, 11)})
+    return _kaggle_zip(tmp_path, per_class=20, size=(64, 80))
+
+
+@pytest.mark.parametrize("name", sorted(STUDIES))
+def test_a_study_trains_on_each_prepared_data_set_by_its_name(root, tmp_path, name):
+    assert main(["prepare", name, "--from", str(_official_archive(name, tmp_path))]) == 0
+    assert main(["verify", name]) == 0
+    hdf5 = ["--hdf5-dir", str(tmp_path / "hdf5")]
+    for study, script, argv in STUDIES[name]:
+        out = tmp_path / "runs" / script
+        if script == "build_dataset":
+            argv = ["--dataset", name, *hdf5, *argv]
+        else:
+            argv = [*(hdf5 if script == "train_alexnet" else ["--dataset", name]), *argv,
+                    "--epochs", "1", "--output", str(out)]
+        assert load_script(study, script).main([*argv, "--verbose", "0"]) == 0, script
+    assert (out / "model.keras").is_file() and (out / "args.json").is_file()
 
 
 def test_animals_says_which_folders_it_expects(root, tmp_path, capsys):

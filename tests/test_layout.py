@@ -235,10 +235,11 @@ def test_a_study_readme_shows_a_committed_figure(readme):
     assert not missing, f"{readme.parent.name}: {missing} not in the repository"
 
 
-def test_no_readme_names_a_folder_of_the_development_machine():
-    """A user's machine has no ../shared: READMEs say $DATASETS_DIR, and paths are relative."""
-    skipped = {".venv", "outputs", ".git", "node_modules"}
-    documents = [p for pattern in ("*.md", "*.ipynb") for p in ROOT.rglob(pattern)
+def test_no_document_or_usage_line_names_a_folder_of_the_development_machine():
+    """A user's machine has no ../shared: READMEs and the usage lines of scripts and of the
+    package's docstrings say $DATASETS_DIR or a data set's name, and paths are relative."""
+    skipped = {".venv", "outputs", ".git", "node_modules", "tests"}
+    documents = [p for pattern in ("*.md", "*.ipynb", "*.py") for p in ROOT.rglob(pattern)
                  if not skipped & set(p.relative_to(ROOT).parts)]
     found = [f"{_relative(path)}:{i}" for path in documents
              for i, line in enumerate(path.read_text(errors="replace").splitlines(), 1)

@@ -39,7 +39,7 @@ def find_annotations(folder):
     if not folder.is_dir():
         raise DatasetError(f"--dataset {folder}: expected a folder holding a box CSV file and "
                            "the images")
-    csvs = sorted(folder.glob("*.csv"))
+    csvs = [p for p in sorted(folder.glob("*.csv")) if p.name != "MANIFEST.csv"]  # not `data`'s
     if len(csvs) != 1:
         found = ", ".join(p.name for p in csvs) or "none"
         raise DatasetError(f"--dataset {folder}: expected exactly one .csv file of boxes "

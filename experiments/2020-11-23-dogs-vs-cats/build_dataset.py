@@ -17,7 +17,7 @@ whole until the new one is complete (temporary names, renamed at the end,
 ``mean.json``, the mark of a finished build, last); the new input is checked
 first. An interrupted build leaves nothing that looks finished: run it again.
 
-    python experiments/2020-11-23-dogs-vs-cats/build_dataset.py --dataset ../shared/data/dogs_vs_cats/train --hdf5-dir outputs/dogs_vs_cats/hdf5
+    python experiments/2020-11-23-dogs-vs-cats/build_dataset.py --dataset dogs_vs_cats --hdf5-dir outputs/dogs_vs_cats/hdf5
 """
 
 import json

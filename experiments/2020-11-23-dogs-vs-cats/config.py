@@ -5,8 +5,8 @@ folder of ``{cat,dog}.N.jpg``, labelled by the name before the first dot
 (`list_kaggle_images`). The split: stratified, seeded; the diary held out
 2,500 validation and 2,500 test images of 25,000, 10% each. The files: one
 ``--hdf5-dir`` of ``train.hdf5``, ``val.hdf5``, ``test.hdf5`` and ``mean.json``
-(`check_build`, `read_build`). The sizes: images stored at 256x256,
-AlexNet trained on 227x227 crops (`load_trained_model` checks a network).
+(`check_build`, `read_build`). The sizes: images stored at 256x256, AlexNet
+trained on 227x227 crops (`load_trained_model` checks a network).
 """
 
 import json
@@ -48,20 +48,23 @@ def label_from_filename(path):
 
 
 def list_kaggle_images(folder):
-    """`(paths, labels)` of the images directly in Kaggle's ``train`` folder.
+    """`(paths, labels)` of the images in Kaggle's ``train`` folder, or in the one holding it.
 
     Raises:
         DatasetError: no image files in `folder` itself (e.g. a tree of
-            class folders), with the layout this study expects.
+            class folders) nor in its ``train/``, with the layout this study expects.
     """
-    folder = Path(folder)
-    if folder.is_dir() and not any(p.suffix.lower() in IMAGE_EXTENSIONS and p.is_file()
+    given = Path(folder)
+    for folder in (given, given / "train"):  # data prepare writes dogs_vs_cats/train/
+        if folder.is_dir() and any(p.suffix.lower() in IMAGE_EXTENSIONS and p.is_file()
                                    for p in folder.iterdir()):
-        trees = sorted(p.name for p in folder.iterdir() if p.is_dir())
+            return list_labelled_images(folder, label_from=label_from_filename)
+    if given.is_dir():
+        trees = sorted(p.name for p in given.iterdir() if p.is_dir())
         found = f"; it holds folders ({', '.join(trees[:5])})" if trees else ""
-        raise DatasetError(f"image folder {folder}: no images in it{found}; expected Kaggle's "
+        raise DatasetError(f"image folder {given}: no images in it{found}; expected Kaggle's "
                            f"layout {LAYOUT}")
-    return list_labelled_images(folder, label_from=label_from_filename)
+    return list_labelled_images(given, label_from=label_from_filename)  # its own error
 
 
 def hdf5_paths(hdf5_dir):
@@ -119,7 +122,6 @@ def read_build(hdf5_dir, splits, crop_size):
         raise DatasetError(f"--hdf5-dir {hdf5_dir} holds one class "
                            f"({names[first][0]}); a classifier needs at least two")
     return paths, names[first]
-
 
 
 def load_trained_model(path, class_names, crop_size, data_format, flag, source, compile=True):
