@@ -5,22 +5,27 @@ Recipe (the diary's): random rotation 30 degrees, shift 0.1, shear 0.2,
 zoom 0.2, horizontal flip, fill "nearest" (Keras preprocessing layers from
 `pyimagesearch.preprocessing.build_augmentation`, in place of the book's
 `ImageDataGenerator`); `--total` copies, each with new random parameters.
-Diary's result: a folder of augmented images to look at (no number).
+Diary's result: a folder of augmented images to look at (no number); here
+also `grid.png`, the original beside the first 15 copies.
 
     python experiments/2020-11-17-data-augmentation/augmentation_demo.py --image jemma.png --output outputs/augmented --total 10
 """
 
 import sys
 
+import cv2
 import numpy as np
+from matplotlib.figure import Figure
 
 from pyimagesearch import harness
 from pyimagesearch.errors import DatasetError
 from pyimagesearch.io.imagefile import load_image
 from pyimagesearch.preprocessing import build_augmentation
+from pyimagesearch.utils.plotting import save_figure
 
 STUDY = "2020-11-17-data-augmentation-demo"
 TOTAL = 10  # augmented copies
+GRID = 15  # copies shown beside the original in grid.png
 
 
 parser = harness.study_parser(__doc__, dataset=False)
@@ -50,7 +55,7 @@ def main(argv=None):
 
         # generate the augmented copies and write them to disk, a few at a time
         print(f"[INFO] generating {args.total} images...")
-        total = 0
+        total, shown = 0, [image]
         while total < args.total:
             n = min(8, args.total - total)
             copies = aug(np.repeat(batch, n, axis=0), training=True)
@@ -58,8 +63,24 @@ def main(argv=None):
                 total += 1
                 pixels = np.clip(np.rint(copy), 0, 255).astype("uint8")
                 run.save(f"{args.prefix}_{total:03d}.jpg", pixels)
-        print(f"[INFO] wrote {total} images to {run.output_dir}")
+                shown += [pixels] if len(shown) <= GRID else []
+        save_figure(grid(shown), run.path("grid.png"))
+        print(f"[INFO] wrote {total} images and grid.png to {run.output_dir}")
     return 0
+
+
+def grid(images):
+    """The original (first) and its augmented copies, four to a row."""
+    cols = min(4, len(images))
+    rows = -(-len(images) // cols)
+    fig = Figure(figsize=(2.4 * cols, 2.4 * rows))
+    axes = fig.subplots(rows, cols, squeeze=False).ravel()
+    for i, ax in enumerate(axes):
+        ax.axis("off")
+        if i < len(images):
+            ax.imshow(cv2.cvtColor(images[i], cv2.COLOR_BGR2RGB))
+            ax.set_title("original" if i == 0 else f"copy {i}", fontsize=9)
+    return fig
 
 
 if __name__ == "__main__":
