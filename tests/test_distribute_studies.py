@@ -215,8 +215,8 @@ def script_runs(root):
         "bounding_boxes": ("2020-10-17-bounding-box-regression/train.py",
                            ["--dataset", str(boxes), "--model", "mobilenet_v2", "--weights",
                             "none", "--image-size", "32"], 2),
-        "network_surgery": ("2020-11-21-network-surgery/finetune.py",
-                            ["--dataset", str(flowers), "--model", "mobilenet_v2", "--weights",
+        "network_surgery": ("2020-11-21-network-surgery/finetune.py",  # VGG16: few layers
+                            ["--dataset", str(flowers), "--model", "vgg16", "--weights",
                              "none", "--image-size", "32", "--warmup-epochs", "1",
                              "--dense", "8"], 2),
         "minigooglenet": ("2020-12-06-minigooglenet/train.py", ["--dataset", str(cifar)], 2),

@@ -151,7 +151,7 @@ def test_network_surgery_resumes_in_its_second_fit(tmp_path, monkeypatch):
     flowers = make_image_folder(tmp_path / "flowers", per_class=6, size=(40, 48),
                                 classes=("Bluebell", "Crocus", "Daisy"))
     run = tmp_path / "run"
-    argv = ["--dataset", str(flowers), "--model", "mobilenet_v2", "--weights", "none",
+    argv = ["--dataset", str(flowers), "--model", "vgg16", "--weights", "none",  # few layers: quick
             "--image-size", "32", "--warmup-epochs", "2", "--epochs", "3", "--batch-size", "64",
             "--dense", "8", "--output", str(run), "--verbose", "0"]
     # killed after the warm-up's 2 epochs and the fine-tuning's first 2
