@@ -233,49 +233,45 @@ def test_animals_from_a_folder_and_a_study_trains_on_it(root, tmp_path, capsys):
     assert (tmp_path / "run" / "model.keras").is_file()
 
 
-# each data set prepared from its official layout, then a study trains on it by its name
-# (`--dataset NAME`: $DATASETS_DIR/NAME); 1 epoch on a few tiny images
+# each data set prepared from its official layout, then its study trains on it by its name
+# (`--dataset NAME`: $DATASETS_DIR/NAME), 1 epoch on a few tiny images
+TRAIN = ["--epochs", "1", "--verbose", "0", "--output", "{tmp}/run"]
 STUDIES = {
-    "mnist": [("2020-11-11-lenet", "train", ["--batch-size", "10"])],
-    "cifar10": [("2020-11-12-minivggnet", "train_decay", ["--batch-size", "4"])],
-    "flowers17": [("2020-11-17-data-augmentation", "train", ["--batch-size", "8"])],
+    "mnist": [("2020-11-11-lenet", "train", ["--dataset", "mnist", "--batch-size", "10", *TRAIN])],
+    "cifar10": [("2020-11-12-minivggnet", "train_decay",
+                 ["--dataset", "cifar10", "--batch-size", "4", *TRAIN])],
+    "flowers17": [("2020-11-17-data-augmentation", "train",
+                   ["--dataset", "flowers17", "--batch-size", "8", *TRAIN])],
     "caltech101_airplanes": [("2020-10-17-bounding-box-regression", "train",
-                              ["--model", "mobilenet_v2", "--weights", "none",
-                               "--image-size", "32", "--batch-size", "4"])],
+                              ["--dataset", "caltech101_airplanes", "--model", "mobilenet_v2",
+                               "--weights", "none", "--image-size", "32", "--batch-size", "4",
+                               *TRAIN])],
     "dogs_vs_cats": [("2020-11-23-dogs-vs-cats", "build_dataset",
-                      ["--image-size", "64", "--val-count", "4", "--test-count", "6"]),
+                      ["--dataset", "dogs_vs_cats", "--hdf5-dir", "{tmp}/hdf5", "--image-size",
+                       "64", "--val-count", "4", "--test-count", "6", "--verbose", "0"]),
                      ("2020-11-23-dogs-vs-cats", "train_alexnet",
-                      ["--crop-size", "57", "--fc-units", "16", "--batch-size", "4"])],
+                      ["--hdf5-dir", "{tmp}/hdf5", "--crop-size", "57", "--fc-units", "16",
+                       "--batch-size", "4", *TRAIN])],
 }
-
-
-def _official_archive(name, tmp_path):
-    if name == "mnist":
-        return make_tiny_mnist(tmp_path / "mnist.npz")
-    if name == "cifar10":
-        return _cifar_tarball(tmp_path)[0]
-    if name == "flowers17":
-        return _flowers_archive(tmp_path, per_class=4)  # 17 x 4: a stratified 25% split
-    if name == "caltech101_airplanes":
-        return _caltech_archive(tmp_path, {n: [10 + n, 120 + n, 30 + 2 * n, 300 - n]
-                                           for n in range(1, 11)})
-    return _kaggle_zip(tmp_path, per_class=20, size=(64, 80))
+ARCHIVES = {
+    "mnist": lambda tmp: make_tiny_mnist(tmp / "mnist.npz"),
+    "cifar10": lambda tmp: _cifar_tarball(tmp)[0],
+    "flowers17": lambda tmp: _flowers_archive(tmp, per_class=4),  # a stratified 25% split
+    "caltech101_airplanes": lambda tmp: _caltech_archive(
+        tmp, {n: [10 + n, 120 + n, 30 + 2 * n, 300 - n] for n in range(1, 11)}),
+    "dogs_vs_cats": lambda tmp: _kaggle_zip(tmp, per_class=20, size=(64, 80)),
+}
 
 
 @pytest.mark.parametrize("name", sorted(STUDIES))
 def test_a_study_trains_on_each_prepared_data_set_by_its_name(root, tmp_path, name):
-    assert main(["prepare", name, "--from", str(_official_archive(name, tmp_path))]) == 0
+    assert main(["prepare", name, "--from", str(ARCHIVES[name](tmp_path))]) == 0
     assert main(["verify", name]) == 0
-    hdf5 = ["--hdf5-dir", str(tmp_path / "hdf5")]
     for study, script, argv in STUDIES[name]:
-        out = tmp_path / "runs" / script
-        if script == "build_dataset":
-            argv = ["--dataset", name, *hdf5, *argv]
-        else:
-            argv = [*(hdf5 if script == "train_alexnet" else ["--dataset", name]), *argv,
-                    "--epochs", "1", "--output", str(out)]
-        assert load_script(study, script).main([*argv, "--verbose", "0"]) == 0, script
-    assert (out / "model.keras").is_file() and (out / "args.json").is_file()
+        argv = [a.format(tmp=tmp_path) for a in argv]
+        assert load_script(study, script).main(argv) == 0, script
+    assert (tmp_path / "run" / "model.keras").is_file()
+    assert json.loads((tmp_path / "run" / "args.json").read_text())["args"]["epochs"] == 1
 
 
 def test_animals_says_which_folders_it_expects(root, tmp_path, capsys):

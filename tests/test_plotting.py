@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from pyimagesearch.utils.plotting import plot_confusion_matrix, plot_history, plot_predictions
+from pyimagesearch.utils.plotting import (plot_confusion_matrix, plot_history, plot_images,
+                                          plot_predictions)
 
 
 def test_confusion_matrix_counts_true_classes_by_row(tmp_path):
@@ -39,6 +40,18 @@ def test_figures_are_returned_and_saved_only_when_a_path_is_given(tmp_path):
                             tmp_path / "grid.png")
     assert isinstance(grid, Figure) and cv2.imread(str(tmp_path / "grid.png")) is not None
     assert [p.name for p in tmp_path.iterdir()] == ["grid.png"]
+
+
+def test_an_image_grid_takes_gray_channels_first_and_255_images_and_checks_its_titles(tmp_path):
+    gray = np.full((3, 1, 8, 8), 255, np.uint8)  # channels first, [0, 255]
+    fig = plot_images(gray, ["a", "b", "c"], tmp_path / "g.png", "gray", ["red", "black", "red"])
+    assert [ax.get_title() for ax in fig.axes] == ["a", "b", "c"]
+    assert fig.axes[0].title.get_color() == "red" and fig.axes[0].images[0].get_array().max() == 1
+    assert cv2.imread(str(tmp_path / "g.png")) is not None
+    with pytest.raises(ValueError, match="one entry per image. Received: 3 images, 2 titles"):
+        plot_images(gray, ["a", "b"])
+    with pytest.raises(ValueError, match="3 titles, 1 colors"):
+        plot_images(gray, ["a", "b", "c"], colors=["red"])
 
 
 def test_importing_and_plotting_keep_the_backend_and_pyplot_untouched():

@@ -12,6 +12,7 @@ from sklearn.model_selection import train_test_split
 
 from pyimagesearch.datasets import load_boxes
 from pyimagesearch.errors import DatasetError, PyImageSearchError
+from pyimagesearch.harness.data.records import BOOKKEEPING as DATA_RECORDS  # MANIFEST.csv
 from pyimagesearch.nn.backbones import get_backbone, preprocess_input
 from pyimagesearch.utils import box_iou
 
@@ -37,9 +38,8 @@ def find_annotations(folder):
     """`(csv_path, image_dir)`: one box CSV in `folder`, images in `images/` or beside it."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise DatasetError(f"--dataset {folder}: expected a folder holding a box CSV file and "
-                           "the images")
-    csvs = [p for p in sorted(folder.glob("*.csv")) if p.name != "MANIFEST.csv"]  # not `data`'s
+        raise DatasetError(f"--dataset {folder}: expected a folder of images and a box CSV file")
+    csvs = [p for p in sorted(folder.glob("*.csv")) if p.name not in DATA_RECORDS]
     if len(csvs) != 1:
         found = ", ".join(p.name for p in csvs) or "none"
         raise DatasetError(f"--dataset {folder}: expected exactly one .csv file of boxes "

@@ -15,13 +15,12 @@ import sys
 
 import cv2
 import numpy as np
-from matplotlib.figure import Figure
 
 from pyimagesearch import harness
 from pyimagesearch.errors import DatasetError
 from pyimagesearch.io.imagefile import load_image
 from pyimagesearch.preprocessing import build_augmentation
-from pyimagesearch.utils.plotting import save_figure
+from pyimagesearch.utils.plotting import plot_images
 
 STUDY = "2020-11-17-data-augmentation-demo"
 TOTAL = 10  # augmented copies
@@ -63,24 +62,13 @@ def main(argv=None):
                 total += 1
                 pixels = np.clip(np.rint(copy), 0, 255).astype("uint8")
                 run.save(f"{args.prefix}_{total:03d}.jpg", pixels)
-                shown += [pixels] if len(shown) <= GRID else []
-        save_figure(grid(shown), run.path("grid.png"))
+                if len(shown) <= GRID:
+                    shown.append(pixels)
+        titles = ["original"] + [f"copy {i}" for i in range(1, len(shown))]
+        plot_images([cv2.cvtColor(p, cv2.COLOR_BGR2RGB) for p in shown], titles,
+                    run.path("grid.png"))
         print(f"[INFO] wrote {total} images and grid.png to {run.output_dir}")
     return 0
-
-
-def grid(images):
-    """The original (first) and its augmented copies, four to a row."""
-    cols = min(4, len(images))
-    rows = -(-len(images) // cols)
-    fig = Figure(figsize=(2.4 * cols, 2.4 * rows))
-    axes = fig.subplots(rows, cols, squeeze=False).ravel()
-    for i, ax in enumerate(axes):
-        ax.axis("off")
-        if i < len(images):
-            ax.imshow(cv2.cvtColor(images[i], cv2.COLOR_BGR2RGB))
-            ax.set_title("original" if i == 0 else f"copy {i}", fontsize=9)
-    return fig
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Training curves, prediction grids and confusion matrices as matplotlib figures.
+"""Training curves, image and prediction grids and confusion matrices as matplotlib figures.
 
 The figures are made without pyplot, so no backend is switched; given a
 path, a figure is also saved, atomically.
@@ -8,11 +8,14 @@ import sys
 import textwrap
 from pathlib import Path
 
+import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from pyimagesearch.utils.atomic import atomic_path
 
-__all__ = ["plot_confusion_matrix", "plot_history", "plot_predictions", "save_figure"]
+__all__ = ["plot_confusion_matrix", "plot_history", "plot_images", "plot_predictions",
+           "save_figure"]
 
 
 def plot_history(history, path=None, title="Training loss and accuracy"):
@@ -25,8 +28,6 @@ def plot_history(history, path=None, title="Training loss and accuracy"):
     >>> [ax.get_ylabel() for ax in fig.axes]
     ['loss']
     """
-    from matplotlib.ticker import MaxNLocator
-
     history = getattr(history, "history", history)
     if not history or not any(len(v) for v in history.values()):
         raise ValueError(f"`history` has no values to plot. Received: history={history!r}")
@@ -65,37 +66,43 @@ def _spans_decades(history, keys):
 
 def plot_predictions(images, y_true, y_pred, class_names, path=None, title="Test images",
                      count=16):
-    """A grid of the first `count` images with their true and predicted labels (wrong: red).
+    """A `plot_images` grid of the first `count` images, titled true and predicted (wrong: red).
 
-    `images` are RGB or grayscale, in [0, 1] or [0, 255].
-
-    >>> import numpy as np
-    >>> fig = plot_predictions(np.zeros((2, 8, 8, 3)), [0, 1], [0, 0], ["cat", "dog"])
-    >>> [ax.get_title() for ax in fig.axes[:2]]
-    ['true cat\\npred cat', 'true dog\\npred cat']
+    >>> plot_predictions(np.zeros((2, 8, 8, 3)), [0, 1], [0, 0], ["cat", "dog"]).axes[1].get_title()
+    'true dog\\npred cat'
     """
-    import numpy as np
-
     images = np.asarray(images)[:count]
-    if images.ndim == 4 and images.shape[1] in (1, 3) and images.shape[-1] not in (1, 3):
-        images = images.transpose(0, 2, 3, 1)  # channels first
     y_true, y_pred = np.asarray(y_true)[:count], np.asarray(y_pred)[:count]
     if not len(images) == len(y_true) == len(y_pred):
         raise ValueError(f"`images`, `y_true` and `y_pred` differ in length. Received: "
                          f"{len(images)}, {len(y_true)}, {len(y_pred)}")
-    cols = min(4, len(images)) or 1
-    rows = -(-len(images) // cols)
+    titles = [f"true {class_names[int(t)]}\npred {class_names[int(p)]}"
+              for t, p in zip(y_true, y_pred)]
+    return plot_images(images, titles, path, title, np.where(y_true == y_pred, "black", "red"))
+
+
+def plot_images(images, titles, path=None, title="", colors=None):
+    """A grid of RGB or gray images ([0, 1] or [0, 255]), four to a row, under their titles.
+
+    >>> [ax.get_title() for ax in plot_images(np.zeros((5, 8, 8, 3)), list("abcde")).axes[3:]]
+    ['d', 'e']
+    """
+    images = np.asarray(images)
+    colors = ["black"] * len(images) if colors is None else list(colors)
+    if not len(images) == len(titles) == len(colors):
+        raise ValueError(f"`titles` and `colors` need one entry per image. Received: {len(images)} "
+                         f"images, {len(titles)} titles, {len(colors)} colors")
+    if images.ndim == 4 and images.shape[1] in (1, 3) and images.shape[-1] not in (1, 3):
+        images = images.transpose(0, 2, 3, 1)  # channels first
+    gray = images.shape[-1] == 1
+    images = np.clip(images / (255.0 if images.max(initial=0) > 1.5 else 1.0), 0, 1)
+    cols, rows = min(4, len(images)) or 1, -(-len(images) // 4) or 1
     fig = Figure(figsize=(2.4 * cols, 2.6 * rows))
-    axes = fig.subplots(rows, cols, squeeze=False).ravel()
-    scale = 255.0 if images.max(initial=0) > 1.5 else 1.0
-    for ax in axes:
+    for i, (image, name, color) in enumerate(zip(images, titles, colors)):
+        ax = fig.add_subplot(rows, cols, i + 1)
         ax.axis("off")
-    for ax, image, t, p in zip(axes, images, y_true, y_pred):
-        image = np.clip(image / scale, 0, 1)
-        gray = image.shape[-1] == 1
-        ax.imshow(image.squeeze(-1) if gray else image, cmap="gray" if gray else None)
-        ax.set_title(f"true {class_names[int(t)]}\npred {class_names[int(p)]}", fontsize=8,
-                     color="black" if t == p else "red")
+        ax.imshow(image[..., 0] if gray else image, cmap="gray" if gray else None)
+        ax.set_title(name, fontsize=8, color=color)
     fig.suptitle(_wrapped(title, fig.get_figwidth()))
     return _saved(fig, path)
 
@@ -129,7 +136,6 @@ def plot_confusion_matrix(y_true, y_pred, class_names, path=None, title="Confusi
     >>> matrix.tolist()
     [[1, 0], [1, 1]]
     """
-    import numpy as np
     from sklearn import metrics
 
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)

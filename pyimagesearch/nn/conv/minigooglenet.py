@@ -1,10 +1,8 @@
 import keras
 from keras import layers
 
-from pyimagesearch.nn.conv.common import apply_preprocessing
-from pyimagesearch.nn.conv.common import channel_axis
-from pyimagesearch.nn.conv.common import image_input
-from pyimagesearch.nn.conv.common import softmax_output
+from pyimagesearch.nn.conv.common import (apply_preprocessing, channel_axis, image_input,
+                                          softmax_output)
 
 
 class MiniGoogLeNet:
