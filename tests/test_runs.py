@@ -13,6 +13,7 @@ import sys
 import time
 from argparse import Namespace
 
+import cv2
 import keras
 import numpy as np
 import pytest
@@ -182,6 +183,24 @@ def test_reports_come_with_a_confusion_matrix_and_a_grid(tmp_path):
     assert table["confusion_matrix"] == [[2, 0], [1, 1]]
     for name in ("classification_report_confusion.png", "test_predictions.png"):
         assert (tmp_path / "r" / name).stat().st_size > 0
+
+
+@pytest.mark.parametrize("bgr", [True, False])
+def test_the_grid_shows_opencv_images_in_their_true_colours(tmp_path, bgr):
+    blue = np.zeros((4, 8, 8, 3), np.float32)
+    blue[..., 0 if bgr else 2] = 255  # blue in OpenCV's order, or in RGB
+    model = keras.Sequential([keras.Input((8, 8, 3)), keras.layers.Flatten(),
+                              keras.layers.Dense(2, activation="softmax")])
+    with harness.Run("s", _args(output=str(tmp_path / "r"))) as run:
+        run.evaluate(model, blue, np.array([0, 1, 0, 1]), ["a", "b"], bgr=bgr)
+    grid = cv2.imread(str(tmp_path / "r" / "test_predictions.png")).reshape(-1, 3)  # BGR
+    assert ((grid[:, 0] > 200) & (grid[:, 2] < 50)).sum() > 10000  # blue tiles, not red ones
+    assert ((grid[:, 2] > 200) & (grid[:, 0] < 50)).sum() < 10000
+    # channels first: the channel axis is flipped, not the width
+    first = np.arange(2 * 3 * 4 * 5).reshape(2, 3, 4, 5)
+    assert np.array_equal(reports._rgb(first), first[:, ::-1])
+    assert np.array_equal(reports._rgb(first.transpose(0, 2, 3, 1)),
+                          first.transpose(0, 2, 3, 1)[..., ::-1])
 
 
 def test_evaluate_predicts_every_sample_and_writes_report_grid_and_row(tmp_path):

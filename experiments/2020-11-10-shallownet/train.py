@@ -102,7 +102,7 @@ def main(argv=None):
         # evaluate the network on every test image
         print("[INFO] evaluating network...")
         run.evaluate(model, test_x, test_y, class_names, batch_size=args.batch_size,
-                     data=dataset.name)
+                     data=dataset.name, bgr=True)  # OpenCV's channel order
     return 0
 
 

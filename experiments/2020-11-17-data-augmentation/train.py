@@ -91,7 +91,8 @@ def build_model(args, classes, steps_per_epoch, learning_rate):
 def evaluate(run, model, test_x, test_y, class_names, args, data_name):
     """Save and record the classification report (and the mirror-averaged one with --tta)."""
     print("[INFO] evaluating network...")
-    run.evaluate(model, test_x, test_y, class_names, batch_size=args.batch_size, data=data_name)
+    run.evaluate(model, test_x, test_y, class_names, batch_size=args.batch_size, data=data_name,
+                 bgr=True)  # OpenCV's channel order
     if args.tta:
         # the same model, each test image and its mirror image averaged
         mirrored = predict_with_flips(model, test_x, batch_size=args.batch_size)

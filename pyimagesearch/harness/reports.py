@@ -49,7 +49,13 @@ def write_predictions(run, images, y_true, y_pred, class_names, name="test_predi
                             title=run._title(f"{run.study}: test images"))
 
 
-def evaluate(run, model, x, y, class_names, batch_size=32, data=None):
+def _rgb(images):
+    """OpenCV's BGR colour images in RGB order, channels last or first (a view)."""
+    axis = -1 if np.shape(images)[-1] == 3 else 1
+    return np.flip(images, axis=axis) if np.shape(images)[axis] == 3 else images
+
+
+def evaluate(run, model, x, y, class_names, batch_size=32, data=None, bgr=False):
     """Predict every sample of `x`; write the report, the image grid and the accuracy's row.
 
     Args:
@@ -60,6 +66,7 @@ def evaluate(run, model, x, y, class_names, batch_size=32, data=None):
         class_names: the names of the classes, in the labels' order.
         batch_size: `predict`'s batch size.
         data: what the ledger row names as the data (default: the run's data set).
+        bgr: `x` holds colour images in OpenCV's BGR order (the grid shows RGB).
     Returns:
         the classification report (a dict: ``report["accuracy"]``...).
     """
@@ -68,6 +75,6 @@ def evaluate(run, model, x, y, class_names, batch_size=32, data=None):
     predictions = predict_all(model, x, batch_size=batch_size)
     report = write_report(run, y, predictions, class_names)
     if np.ndim(x) in (3, 4):  # images (grey or colour); other inputs have no grid
-        write_predictions(run, x, y, predictions, class_names)
+        write_predictions(run, _rgb(x) if bgr else x, y, predictions, class_names)
     run.record(data or run.data_name or run.study, "accuracy", report["accuracy"])
     return report

@@ -231,9 +231,12 @@ class Run:
         """Write and print the classification report over every test sample and its confusion matrix."""
         return reports.write_report(self, y_true, y_pred, class_names, name)
 
-    def evaluate(self, model, x, y, class_names, batch_size: int = 32, data=None) -> dict:
-        """Predict every test sample: the report, confusion matrix, image grid and accuracy row."""
-        return reports.evaluate(self, model, x, y, class_names, batch_size, data)
+    def evaluate(self, model, x, y, class_names, batch_size: int = 32, data=None,
+                 bgr: bool = False) -> dict:
+        """Predict every test sample: the report, confusion matrix, image grid and accuracy row.
+
+        `bgr`: `x` holds OpenCV's BGR images (the grid shows them in RGB)."""
+        return reports.evaluate(self, model, x, y, class_names, batch_size, data, bgr)
 
     def save_model(self, model, name="model.keras"):
         """Save `model` as `name` atomically (then it is complete); delete the backups."""
